@@ -1,0 +1,54 @@
+# Two commands for a newcomer: `make run` (set up, seed the demo, serve) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint fmt migrate seed clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+.env:
+	@cp .env.example .env
+	@$(PYTHON) -c "import secrets,re,pathlib; p=pathlib.Path('.env'); p.write_text(re.sub(r'(?m)^SECRET_KEY=$$', 'SECRET_KEY='+secrets.token_urlsafe(50), p.read_text()))"
+	@echo "Created .env for local development (DEBUG on, SQLite unless DATABASE_URL is set)."
+
+migrate: $(STAMP) .env
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "Rebound is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "Demo logins, all with the password 'rebound-demo':"
+	@echo "  admin@demo.example         clinic admin, Demo Sports PT"
+	@echo "  therapist@demo.example     physical therapist, Demo Sports PT"
+	@echo "  patient@demo.example       patient (Maya Chen), Demo Sports PT"
+	@echo "  coach@demo.example         coach on Maya's care team"
+	@echo "  nutritionist@demo.example  nutritionist on Maya's care team"
+	@echo "  therapist@riverside.example  physical therapist, Riverside Physio"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: $(STAMP) .env lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles artifacts .pytest_cache .ruff_cache .hypothesis

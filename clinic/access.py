@@ -1,0 +1,200 @@
+"""Who may see or do what. The only module that decides it; every view calls it first.
+
+Views are wrapped by exactly one of the decorators below, which mark the view with its rule
+(`view.access_rule`) so a test can prove that no URL escapes this module:
+
+- `public`: no sign-in (login, password reset, invitation and intake links).
+- `signed_in`: any signed-in person (their own settings, switching clinic).
+- `for_roles(...)`: a signed-in person holding one of these roles in the clinic they are working in.
+- `with_patient(perm)`: a signed-in person who may `perm` the patient the URL names; the view
+  receives the loaded patient.
+
+Object access goes through `patient_for(...)` (which `with_patient` calls). It answers 404, never
+403, for a patient outside the person's reach, so URLs do not reveal which patients exist.
+"""
+
+import enum
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Clinic, Membership, Patient, Role
+
+ACTIVE_CLINIC_SESSION_KEY = "active_clinic_id"
+
+
+class Perm(enum.Enum):
+    """What someone wants to do with one patient's record."""
+
+    VIEW_PROGRESS = "view_progress"  # plan, logs, progress: staff, the care team, the patient
+    VIEW_CLINICAL = "view_clinical"  # intake, score, clinical notes: clinic staff only
+    EDIT = "edit"  # demographics, care team, decisions: clinic staff only
+
+
+class Workspace:
+    """The clinic a signed-in person is working in now, and their roles there."""
+
+    def __init__(self, user, memberships: list[Membership], clinic_id: int | None):
+        self.user = user
+        self.memberships = memberships
+        clinics = {m.clinic_id: m.clinic for m in memberships}
+        if clinic_id not in clinics:
+            clinic_id = memberships[0].clinic_id if memberships else None
+        self.clinic: Clinic | None = clinics.get(clinic_id)
+        self.roles = frozenset(m.role for m in memberships if m.clinic_id == clinic_id)
+        self.clinics = sorted(clinics.values(), key=lambda c: c.name)
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_any(STAFF_ROLES)
+
+    @property
+    def primary_role(self) -> str | None:
+        for role in (Role.THERAPIST, Role.ADMIN, Role.COACH, Role.NUTRITIONIST, Role.PATIENT):
+            if role in self.roles:
+                return role
+        return None
+
+
+def workspace(request: HttpRequest) -> Workspace:
+    """The request's workspace, loaded once per request."""
+    if not hasattr(request, "_workspace"):
+        memberships = []
+        if request.user.is_authenticated:
+            memberships = list(
+                Membership.objects.active().filter(user=request.user).select_related("clinic")
+            )
+        clinic_id = request.session.get(ACTIVE_CLINIC_SESSION_KEY)
+        request._workspace = Workspace(request.user, memberships, clinic_id)
+    return request._workspace
+
+
+def switch_clinic(request: HttpRequest, clinic_id: int) -> bool:
+    """Make `clinic_id` the active clinic if the person belongs to it."""
+    if not any(m.clinic_id == clinic_id for m in workspace(request).memberships):
+        return False
+    request.session[ACTIVE_CLINIC_SESSION_KEY] = clinic_id
+    del request._workspace
+    return True
+
+
+def _mark(view: Callable, rule: str) -> Callable:
+    view.access_rule = rule
+    return view
+
+
+def public(view: Callable) -> Callable:
+    return _mark(view, "public")
+
+
+def signed_in(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapper, "signed_in")
+
+
+def for_roles(*roles: str) -> Callable[[Callable], Callable]:
+    """Require one of `roles` in the active clinic; anonymous visitors go to the login page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not workspace(request).has_any(roles):
+                raise PermissionDenied(
+                    "Your role in this clinic does not give access to this page."
+                )
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapper, "roles:" + ",".join(sorted(roles)))
+
+    return decorator
+
+
+def with_patient(perm: Perm) -> Callable[[Callable], Callable]:
+    """Load the URL's patient for `perm` and pass it to the view instead of its id.
+
+    Anyone who may not `perm` this patient — another clinic, another patient, a care-team
+    member asking for clinical data — gets 404, so the view never sees an object it should not.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, patient_id, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return view(request, patient_for(request, patient_id, perm), *args, **kwargs)
+
+        return _mark(wrapper, f"patient:{perm.value}")
+
+    return decorator
+
+
+staff_only = for_roles(*STAFF_ROLES)
+admin_only = for_roles(Role.ADMIN)
+
+
+def patients_visible(request: HttpRequest, perm: Perm = Perm.VIEW_PROGRESS) -> QuerySet[Patient]:
+    """Every patient record this person may open for `perm`, in the active clinic."""
+    ws = workspace(request)
+    if ws.clinic is None:
+        return Patient.objects.none()
+    in_clinic = Patient.objects.filter(clinic=ws.clinic)
+    if ws.is_staff:
+        return in_clinic
+    if perm is not Perm.VIEW_PROGRESS:
+        return Patient.objects.none()
+    if ws.has_any(CARE_TEAM_ROLES):
+        return in_clinic.filter(care_team__user=request.user).distinct()
+    if Role.PATIENT in ws.roles:
+        return in_clinic.filter(user=request.user)
+    return Patient.objects.none()
+
+
+def patient_for(request: HttpRequest, patient_id, perm: Perm) -> Patient:
+    """The patient `patient_id` if this person may `perm` it; otherwise 404."""
+    try:
+        return patients_visible(request, perm).with_people().get(pk=patient_id)
+    except (Patient.DoesNotExist, ValueError) as exc:
+        raise Http404("No such patient.") from exc
+
+
+def own_patient_record(request: HttpRequest) -> Patient:
+    """The signed-in patient's own record in the active clinic."""
+    ws = workspace(request)
+    record = (
+        Patient.objects.with_people().filter(clinic=ws.clinic, user=request.user).first()
+        if ws.clinic
+        else None
+    )
+    if record is None:
+        raise Http404("No patient record for this account in this clinic.")
+    return record
+
+
+def can(request: HttpRequest, perm: Perm, patient: Patient) -> bool:
+    """Whether the person may `perm` this (already loaded) patient; for showing links."""
+    ws = workspace(request)
+    if ws.clinic is None or patient.clinic_id != ws.clinic.id:
+        return False
+    if ws.is_staff:
+        return True
+    if perm is not Perm.VIEW_PROGRESS:
+        return False
+    if patient.user_id == request.user.pk:
+        return True
+    return ws.has_any(CARE_TEAM_ROLES) and any(
+        m.user_id == request.user.pk for m in patient.care_team.all()
+    )

@@ -1,0 +1,128 @@
+"""Workflows of the clinic core that span models or send mail."""
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import emails
+from clinic.models import (
+    CARE_TEAM_ROLES,
+    CareTeamMember,
+    Clinic,
+    Invitation,
+    Membership,
+    Patient,
+    User,
+)
+
+INVITATION_SALT = "rebound.invitation"
+
+
+class InvitationError(Exception):
+    """The invitation link cannot be used; the message says why and what to do."""
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(str(invitation.pk), salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("invitation_accept", args=[invitation_token(invitation)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link names, or InvitationError explaining why it cannot be used."""
+    max_age = settings.INVITATION_MAX_AGE_DAYS * 24 * 3600
+    try:
+        invitation_id = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+        invitation = Invitation.objects.select_related("clinic", "patient").get(pk=invitation_id)
+    except signing.SignatureExpired as exc:
+        raise InvitationError("expired") from exc
+    except (signing.BadSignature, Invitation.DoesNotExist, ValueError) as exc:
+        raise InvitationError("invalid") from exc
+    if invitation.status != "pending":
+        raise InvitationError(invitation.status)
+    return invitation
+
+
+def invitation_send(invitation: Invitation) -> None:
+    emails.send_templated(
+        to=invitation.email,
+        template="invitation",
+        context={"invitation": invitation, "url": invitation_url(invitation)},
+    )
+
+
+def invitation_create(
+    *,
+    clinic: Clinic,
+    email: str,
+    full_name: str,
+    role: str,
+    invited_by: User,
+    patient: Patient | None = None,
+) -> Invitation:
+    """Create an invitation, revoke older pending ones to the same address and role, and mail it."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        Invitation.objects.pending().filter(clinic=clinic, email__iexact=email, role=role).update(
+            revoked_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(
+            clinic=clinic,
+            email=email,
+            full_name=full_name,
+            role=role,
+            patient=patient,
+            invited_by=invited_by,
+        )
+        transaction.on_commit(lambda: invitation_send(invitation))
+    return invitation
+
+
+def invitation_accept(
+    *, invitation: Invitation, user: User | None, full_name: str = "", password: str = ""
+) -> User:
+    """Use the invitation once: create or reuse the account, add the role, link the patient record.
+
+    `user` is the signed-in account when the invited address already has one; otherwise a new
+    account is made with `full_name` and `password`.
+    """
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status != "pending":
+            raise InvitationError(locked.status)
+        if user is None:
+            try:
+                user = User.objects.create_user(
+                    email=locked.email, password=password, full_name=full_name
+                )
+            except IntegrityError as exc:
+                raise InvitationError("account_exists") from exc
+        Membership.objects.update_or_create(
+            user=user, clinic=locked.clinic, role=locked.role, defaults={"is_active": True}
+        )
+        if locked.patient_id:
+            Patient.objects.filter(pk=locked.patient_id, user__isnull=True).update(user=user)
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+def care_team_add(*, patient: Patient, user: User, added_by: User) -> CareTeamMember:
+    """Put a coach or nutritionist of the patient's clinic on the patient's care team."""
+    membership = (
+        Membership.objects.active()
+        .filter(clinic=patient.clinic, user=user, role__in=CARE_TEAM_ROLES)
+        .first()
+    )
+    if membership is None:
+        raise ValueError("Only coaches and nutritionists of this clinic can join a care team.")
+    member, _ = CareTeamMember.objects.get_or_create(
+        patient=patient, user=user, defaults={"role": membership.role, "added_by": added_by}
+    )
+    return member

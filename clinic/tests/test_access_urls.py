@@ -1,0 +1,135 @@
+"""Every URL of the URLconf, requested by every kind of person, answers as the table says.
+
+A new URL pattern fails `test_every_url_is_in_the_table` until it is added to TABLE with the
+outcome expected for each person, so no view can escape the access rules unnoticed.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clinic.models import Invitation, Membership
+from clinic.tests import factories
+
+PEOPLE = ["anonymous", "pat", "pia", "cole", "alice", "adam", "bob", "bree"]
+# pat: patient whose record the URLs name · pia: another patient of the same clinic
+# cole: coach on pat's team · alice: pat's therapist · adam: admin of pat's clinic
+# bob: therapist of another clinic · bree: admin of another clinic
+
+LOGIN = "login"  # redirected to the login page
+OK = 200
+MOVED = 302  # redirected, but not to the login page
+NONE = 404
+DENIED = 403
+
+
+def row(*outcomes):
+    assert len(outcomes) == len(PEOPLE)
+    return dict(zip(PEOPLE, outcomes, strict=True))
+
+
+PATIENT_EDIT = row(LOGIN, NONE, NONE, NONE, MOVED, MOVED, NONE, NONE)
+ADMIN_ACTION = row(LOGIN, DENIED, DENIED, DENIED, DENIED, MOVED, DENIED, NONE)
+PUBLIC_PAGE = row(OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN_PAGE = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+
+# url name: (method, kwargs factory name, outcomes)
+TABLE = {
+    "home": ("get", None, row(LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
+    "login": ("get", None, row(OK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
+    "logout": ("post", None, row(*[LOGIN] * 8)),
+    "password_reset": ("get", None, PUBLIC_PAGE),
+    "password_reset_done": ("get", None, PUBLIC_PAGE),
+    "password_reset_confirm": ("get", "reset_token", PUBLIC_PAGE),
+    "password_reset_complete": ("get", None, PUBLIC_PAGE),
+    "password_change": ("get", None, SIGNED_IN_PAGE),
+    "password_change_done": ("get", None, SIGNED_IN_PAGE),
+    "invitation_accept": ("get", "bad_token", row(*[NONE] * 8)),
+    "switch_clinic": ("post", None, row(LOGIN, *[MOVED] * 7)),
+    "caseload": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)),
+    "care_team_home": ("get", None, row(LOGIN, DENIED, DENIED, OK, DENIED, DENIED, DENIED, DENIED)),
+    "patient_home": ("get", None, row(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "patient_settings": ("get", None, row(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "patient_create": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)),
+    "patient_detail": ("get", "patient", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
+    "patient_edit": ("get", "patient", row(LOGIN, NONE, NONE, NONE, OK, OK, NONE, NONE)),
+    "patient_discharge": ("post", "patient", PATIENT_EDIT),
+    "patient_invite": ("post", "patient", PATIENT_EDIT),
+    "care_team_add": ("post", "patient", PATIENT_EDIT),
+    "care_team_remove": ("post", "care_team_member", PATIENT_EDIT),
+    "clinic_admin": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    "invitation_create": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    "invitation_revoke": ("post", "invitation", ADMIN_ACTION),
+    "invitation_resend": ("post", "invitation", ADMIN_ACTION),
+    "membership_toggle": ("post", "membership", ADMIN_ACTION),
+}
+
+
+def named_patterns(resolver=None, prefix=""):
+    """(namespaced name, pattern) for every URL pattern, the Django admin excluded."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # guarded by Django's own staff check; tested in test_admin.py
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from named_patterns(entry, namespace)
+        elif isinstance(entry, URLPattern):
+            yield f"{prefix}{entry.name}", entry
+
+
+def test_every_url_is_in_the_table():
+    names = {name for name, _ in named_patterns()}
+    assert names - TABLE.keys() == set(), "add these URLs to TABLE with their expected outcomes"
+    assert TABLE.keys() - names == set(), "these TABLE rows name URLs that no longer exist"
+
+
+@pytest.mark.parametrize("name,pattern", list(named_patterns()), ids=lambda v: str(v))
+def test_every_view_goes_through_the_access_module(name, pattern):
+    assert hasattr(pattern.callback, "access_rule"), f"{name} is not wrapped by clinic.access"
+
+
+@pytest.fixture
+def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
+    bree = factories.member(clinic_b, "admin", email="bree@birch.example", full_name="Bree Fox")
+    invitation = Invitation.objects.create(
+        clinic=clinic_a, email="new@alder.example", full_name="New Person", role="coach"
+    )
+    return {
+        "people": {
+            "pat": pat.user,
+            "pia": pia.user,
+            "cole": coach_cole,
+            "alice": alice,
+            "adam": adam,
+            "bob": bob,
+            "bree": bree,
+        },
+        "kwargs": {
+            "patient": {"patient_id": pat.pk},
+            "care_team_member": {
+                "patient_id": pat.pk,
+                "member_id": pat.care_team.get().pk,
+            },
+            "invitation": {"invitation_id": invitation.pk},
+            "membership": {"membership_id": Membership.objects.get(user=alice).pk},
+            "reset_token": {"uidb64": "MQ", "token": "set-password"},
+            "bad_token": {"token": "not-a-real-token"},
+        },
+    }
+
+
+def outcome_of(response) -> int | str:
+    if response.status_code == 302:
+        return LOGIN if response.url.startswith(reverse("login")) else MOVED
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+@pytest.mark.parametrize("person", PEOPLE)
+def test_url_answers_each_person_as_the_table_says(client, cast, name, person):
+    method, kwargs_name, expected = TABLE[name]
+    if person != "anonymous":
+        client.force_login(cast["people"][person])
+    kwargs = cast["kwargs"][kwargs_name] if kwargs_name else {}
+    response = getattr(client, method)(reverse(name, kwargs=kwargs))
+    assert outcome_of(response) == expected[person]

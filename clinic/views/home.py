@@ -1,0 +1,142 @@
+"""Each role's home page, with the signed-in person's real data."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+
+from clinic import access
+from clinic.access import Perm
+from clinic.forms import InvitationForm
+from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Invitation, Membership, Patient, Role, User
+
+PAGE_SIZE = 25
+
+
+@access.signed_in
+def home(request):
+    """Send each person to the home page of their main role in the active clinic."""
+    role = access.workspace(request).primary_role
+    targets = {
+        Role.THERAPIST: "caseload",
+        Role.ADMIN: "clinic_admin",
+        Role.COACH: "care_team_home",
+        Role.NUTRITIONIST: "care_team_home",
+        Role.PATIENT: "patient_home",
+    }
+    if role is None:
+        return render(request, "clinic/no_clinic.html", status=403)
+    return redirect(targets[role])
+
+
+def _search(patients, query: str):
+    for word in query.split()[:4]:
+        patients = patients.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    return patients
+
+
+@access.staff_only
+def caseload(request):
+    """The therapist's patients (or the whole clinic's), searchable and paginated."""
+    scope = request.GET.get("scope", "mine")
+    query = request.GET.get("q", "").strip()[:100]
+    patients = access.patients_visible(request, Perm.VIEW_CLINICAL).select_related("therapist")
+    if scope == "mine":
+        patients = patients.filter(therapist=request.user)
+    status = request.GET.get("status", "active")
+    if status == "active":
+        patients = patients.active()
+    elif status == "discharged":
+        patients = patients.filter(discharged_at__isnull=False)
+    patients = _search(patients, query)
+    page = Paginator(
+        patients.prefetch_related("care_team__user").order_by("last_name", "first_name", "id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    counts = access.patients_visible(request, Perm.VIEW_CLINICAL).aggregate(
+        mine=Count("id", filter=Q(therapist=request.user, discharged_at__isnull=True)),
+        clinic=Count("id", filter=Q(discharged_at__isnull=True)),
+    )
+    return render(
+        request,
+        "clinic/caseload.html",
+        {"page": page, "scope": scope, "query": query, "status": status, "counts": counts},
+    )
+
+
+@access.admin_only
+def clinic_admin(request):
+    """Members of the clinic, invitations, and the form to invite staff."""
+    clinic = access.workspace(request).clinic
+    role = request.GET.get("role", "")
+    if role not in Role.values:
+        role = ""
+    roles = [role] if role else [*STAFF_ROLES, *CARE_TEAM_ROLES]
+    members = (
+        User.objects.filter(
+            pk__in=Membership.objects.filter(clinic=clinic, role__in=roles).values("user")
+        )
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(clinic=clinic))
+        )
+        .order_by("full_name", "id")
+    )
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    invitations = Invitation.objects.filter(clinic=clinic).select_related("invited_by")[:20]
+    role_counts = dict(
+        Membership.objects.active()
+        .filter(clinic=clinic)
+        .values_list("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    return render(
+        request,
+        "clinic/clinic_admin.html",
+        {
+            "page": page,
+            "role": role,
+            "roles": Role.choices,
+            "invitations": invitations,
+            "form": InvitationForm(clinic=clinic),
+            "role_counts": role_counts,
+            "patient_count": Patient.objects.filter(clinic=clinic).active().count(),
+        },
+    )
+
+
+@access.for_roles(*CARE_TEAM_ROLES)
+def care_team_home(request):
+    """The patients whose care team this coach or nutritionist is on."""
+    patients = (
+        access.patients_visible(request, Perm.VIEW_PROGRESS)
+        .active()
+        .select_related("therapist")
+        .prefetch_related("care_team__user")
+        .order_by("last_name", "first_name", "id")
+    )
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "clinic/care_team_home.html", {"page": page})
+
+
+@access.for_roles(Role.PATIENT)
+def patient_home(request):
+    """The runner's own page: their care team and what to do next."""
+    patient = access.own_patient_record(request)
+    return render(
+        request,
+        "clinic/patient_home.html",
+        {"patient": patient, "next_step": patient_next_step(patient)},
+    )
+
+
+def patient_next_step(patient: Patient) -> dict:
+    """What the runner should do next, in their words. Later stages extend this."""
+    therapist = patient.therapist.get_short_name() if patient.therapist else "your therapist"
+    return {
+        "title": "Your therapist will be in touch",
+        "body": f"{therapist} will send you a short questionnaire about where it hurts and your "
+        "running. It takes about five minutes on your phone. Until then, avoid running through "
+        "pain and keep any walking pain-free.",
+    }
