@@ -14,6 +14,8 @@ import pytest
 
 from clinic.tests import factories
 
+pytest_plugins = ["clinic.tests.browser"]
+
 
 def pytest_report_header(config):
     return f"DATABASE_URL={os.environ.get('DATABASE_URL', '(default: SQLite)')}"

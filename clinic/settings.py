@@ -4,6 +4,7 @@ A `.env` file beside manage.py is read when present (`make run` creates one for 
 In production set the variables in the process environment instead; nothing secret has a default.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -12,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+environ.Env.read_env(os.environ.get("REBOUND_ENV_FILE", BASE_DIR / ".env"))
 
 DEBUG = env.bool("DEBUG", default=False)
 

@@ -1,0 +1,113 @@
+"""Fixtures for browser tests: Debian's Chromium driven by Playwright against `live_server`.
+
+Every app's browser tests use them (mark the test `@pytest.mark.browser`):
+
+    def test_it_shows_the_caseload(live_server, page_at):
+        page = page_at(390)
+        login(page, live_server, "alice@alder.example", PASSWORD)
+        screenshot(page, "caseload-390")
+
+Screenshots land in `artifacts/screenshots/` (git-ignored) for people to look at.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_MISSING = (
+    "Chromium is not installed: run `apt-get install -y chromium` (Debian) to run the browser tests"
+)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+VIEWPORTS = {390: {"width": 390, "height": 844}, 1280: {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One Chromium for the whole session; each test opens its own context through `page_at`."""
+    if not CHROMIUM.exists():
+        if os.environ.get("REBOUND_REQUIRE_BROWSER"):
+            pytest.fail(CHROMIUM_MISSING, pytrace=False)
+        pytest.skip(CHROMIUM_MISSING)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop running in this thread until it stops, and
+    # Django's ORM refuses to run while a loop runs. The variable is set only for that span.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page_at(browser) -> Iterator[Callable]:
+    """`page_at(390)` (phone) or `page_at(1280)` (desktop): a fresh page in its own context.
+
+    The test fails if the page logs a console error or throws, unless the error contains one of
+    `expected_errors` (e.g. the browser reporting the 404 status a test asked for).
+    """
+    contexts, errors = [], []
+
+    def open_page(width: int, *, expected_errors: tuple[str, ...] = ()):
+        phone = width < 576
+        context = browser.new_context(
+            viewport=VIEWPORTS[width],
+            device_scale_factor=2 if phone else 1,
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        contexts.append(context)
+        page = context.new_page()
+
+        def record(text: str) -> None:
+            if not any(expected in text for expected in expected_errors):
+                errors.append(f"{page.url}: {text}")
+
+        def on_console(message) -> None:
+            if message.type == "error":
+                record(message.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: record(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, "The browser reported errors:\n" + "\n".join(errors)
+
+
+def login(page, live_server, email: str, password: str) -> None:
+    """Sign in through the real login form and wait for the home page it leads to."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert "/accounts/login/" not in page.url, f"{email} could not sign in"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save the whole page as `artifacts/screenshots/<name>.png` and return the path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path
