@@ -94,5 +94,7 @@ urlpatterns = [
         team.membership_toggle,
         name="membership_toggle",
     ),
+    path("", include("intake.urls")),
+    path("", include("rehab.urls")),
     path("admin/", admin.site.urls),
 ]
