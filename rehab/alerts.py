@@ -347,7 +347,7 @@ def _weekly_increase_alerts(inputs: _Inputs) -> Iterator[Alert]:
     if not inputs.logs:
         return
     limit = inputs.thresholds["weekly_increase_pct"]
-    weeks = (week_start(inputs.today) - week_start(next(iter(inputs.logs)))).days // 7
+    weeks = (week_start(inputs.today) - week_start(next(iter(inputs.logs)))).days // 7 + 1
     series = weekly_running_distance(inputs.logs.values(), today=inputs.today, weeks=weeks)
     for previous, week in itertools.pairwise(series):
         if week.change_pct is None or week.change_pct <= limit:

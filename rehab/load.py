@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import itertools
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -175,11 +176,11 @@ def logs_by_date(logs: Iterable[DayLog], *, until: dt.date | None = None) -> dic
     return dict(sorted(latest.items()))
 
 
-def runs(logs: Iterable[DayLog], *, until: dt.date | None = None) -> tuple[Run, ...]:
+def runs(logs: Iterable[DayLog]) -> tuple[Run, ...]:
     """Return every single run (a `run` or `walk_run` activity with a distance), in date order."""
     return tuple(
         Run(day, activity.distance_m)
-        for day, log in logs_by_date(logs, until=until).items()
+        for day, log in logs_by_date(logs).items()
         for activity in log.activities
         if activity.is_running and activity.distance_m is not None
     )
@@ -208,14 +209,15 @@ def percent_change(previous: float, current: float) -> float | None:
 def weekly_running_distance(
     logs: Iterable[DayLog], *, today: dt.date, weeks: int = 4
 ) -> tuple[WeekDistance, ...]:
-    """Return running distance per ISO week, oldest first, ending with the current (partial) one."""
+    """Return running distance for `weeks` ISO weeks, oldest first, ending with the current one."""
     logs = logs_by_date(logs, until=today)
     current = week_start(today)
-    starts = [current - dt.timedelta(weeks=n) for n in range(max(weeks, 0), -1, -1)]
+    # One week more than asked for: the oldest week's change needs the week before it.
+    starts = [current - dt.timedelta(weeks=n) for n in range(max(weeks, 1), -1, -1)]
     totals = [running_distance_between(logs.values(), s, s + dt.timedelta(days=6)) for s in starts]
     return tuple(
         WeekDistance(start, total, percent_change(previous, total), start == current)
-        for start, previous, total in zip(starts[1:], totals, totals[1:], strict=True)
+        for start, (previous, total) in zip(starts[1:], itertools.pairwise(totals), strict=True)
     )
 
 

@@ -151,7 +151,10 @@ class TriadTables:
 
 @dataclass(frozen=True)
 class PolicySetting:
-    """A clinic default where the literature gives no number: editable per clinic, never evidence."""
+    """A clinic default where the literature gives no number: editable per clinic, not evidence.
+
+    For text settings, `min` and `max` bound the length.
+    """
 
     value: int | float | bool | str
     type: type
@@ -169,8 +172,9 @@ class RuleSet:
     grading_systems: tuple[GradingSystem, ...]
     # Regions whose focal pain strongly suggests one high-risk site, before the therapist confirms.
     high_risk_regions: tuple[tuple[str, str], ...]
-    tibial_regions: frozenset[str]
-    deep_regions: frozenset[str]
+    tibial_regions: frozenset[str]  # where a negative hop test lowers suspicion (§1)
+    tibial_sites: frozenset[str]
+    deep_regions: frozenset[str]  # bone too deep to press on (§1)
     bands: tuple[tuple[str, str], ...]
     items: tuple[ItemRule, ...]
     red_flags: tuple[RedFlagRule, ...]

@@ -1,0 +1,293 @@
+"""Intake forms, built from the rule set's questions so the form and the score never drift apart.
+
+Answers are stored as the scoring engine reads them: choice codes, numbers, ISO dates, and
+distances in kilometres whatever unit the runner sees.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from clinic.forms import DateInput
+from intake.models import IntakeDecision
+from intake.scoring import POLICY_DEFAULTS, QUESTIONS, effective_policy
+
+KM_PER_MILE = 1.609344
+
+# (code, title for the runner). "about" is asked only of runners the clinic has no record of.
+RUNNER_STEPS = [
+    ("about", "About you"),
+    ("pain", "Where it hurts"),
+    ("training", "Your running"),
+    ("equipment", "Your shoes"),
+    ("history", "Past injuries"),
+    ("body", "Health and energy"),
+]
+THERAPIST_STEP = "therapist"
+WEEKS = 6
+# Filled from the patient record or the "about" step rather than asked twice.
+DERIVED_KEYS = {"age", "sex"}
+RADIO_MAX_CHOICES = 5
+
+
+def step_keys(step: str) -> list[str]:
+    return [k for k, q in QUESTIONS.items() if q.step == step and k not in DERIVED_KEYS]
+
+
+def _to_unit(km: float, unit: str) -> float:
+    return round(km / KM_PER_MILE, 1) if unit == "mi" else km
+
+
+def _to_km(value: float, unit: str) -> float:
+    return round(value * KM_PER_MILE, 1) if unit == "mi" else round(value, 1)
+
+
+def _choice_field(question, required=False) -> forms.Field:
+    choices = list(question.choices)
+    if len(choices) <= RADIO_MAX_CHOICES:
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=required)
+    return forms.ChoiceField(choices=[("", "Choose…"), *choices], required=required)
+
+
+def _number_field(question, unit: str, *, integer: bool) -> forms.Field:
+    low, high = question.min, question.max
+    shown_unit = question.unit.strip()
+    if question.unit.strip() == "km":
+        low, high, shown_unit = _to_unit(low, unit), _to_unit(high, unit), unit
+    attrs = {"inputmode": "numeric" if integer else "decimal"}
+    if integer:
+        field = forms.IntegerField(
+            min_value=int(low), max_value=int(high), widget=forms.NumberInput(attrs=attrs)
+        )
+    else:
+        field = forms.DecimalField(
+            min_value=Decimal(str(low)),
+            max_value=Decimal(str(high)),
+            decimal_places=1,
+            widget=forms.NumberInput(attrs={**attrs, "step": "0.1"}),
+        )
+    field.required = False
+    field.shown_unit = shown_unit
+    return field
+
+
+def question_field(question, unit: str) -> forms.Field:
+    kind = question.kind
+    if kind in ("choice", "yes_no"):
+        field = _choice_field(question)
+    elif kind == "int" and question.min == 0 and question.max == 10:
+        field = forms.TypedChoiceField(
+            choices=[(n, str(n)) for n in range(11)],
+            coerce=int,
+            empty_value=None,
+            widget=forms.RadioSelect(attrs={"class": "pain-scale"}),
+            required=False,
+        )
+    elif kind == "int":
+        field = _number_field(question, unit, integer=True)
+    elif kind == "number":
+        field = _number_field(question, unit, integer=False)
+    elif kind == "date":
+        field = forms.DateField(widget=DateInput(), required=False)
+    elif kind == "choice_list":
+        field = forms.MultipleChoiceField(
+            choices=question.choices, widget=forms.CheckboxSelectMultiple, required=False
+        )
+    elif kind == "text":
+        field = forms.CharField(
+            max_length=question.max_length or 1000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+        )
+    else:
+        raise ValueError(f"No form field for question kind {kind!r}")
+    field.label = question.question
+    unit_text = getattr(field, "shown_unit", "")
+    if unit_text:
+        field.help_text = f"In {unit_text}."
+    return field
+
+
+class AnswerStepForm(forms.Form):
+    """One step of the questionnaire. Every answer is optional; a bad one is refused."""
+
+    def __init__(self, *args, step: str, unit: str = "km", answers: dict | None = None, **kwargs):
+        self.step, self.unit = step, unit
+        answers = answers or {}
+        super().__init__(*args, **kwargs)
+        for key in step_keys(step):
+            question = QUESTIONS[key]
+            if question.kind == "number_list":
+                self._add_week_fields(question, answers.get(key))
+                continue
+            self.fields[key] = question_field(question, unit)
+            self.fields[key].menstrual = question.menstrual
+            if key in answers:
+                self.initial[key] = self._shown(question, answers[key])
+
+    def _add_week_fields(self, question, weeks):
+        weeks = list(weeks or [])
+        for n in range(1, WEEKS + 1):
+            field = _number_field(question, self.unit, integer=False)
+            field.label = f"{WEEKS - n + 1} weeks ago" if n < WEEKS else "Last week"
+            field.help_text = ""
+            field.week_of = question.key
+            name = f"{question.key}__{n}"
+            self.fields[name] = field
+            if n - 1 < len(weeks):
+                self.initial[name] = _to_unit(weeks[n - 1], self.unit)
+
+    def _shown(self, question, value):
+        if question.unit.strip() == "km" and isinstance(value, int | float):
+            return _to_unit(value, self.unit)
+        return value
+
+    @property
+    def week_question(self) -> str | None:
+        keys = [k for k in step_keys(self.step) if QUESTIONS[k].kind == "number_list"]
+        return QUESTIONS[keys[0]].question if keys else None
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for key, value in list(cleaned.items()):
+            if isinstance(value, date) and value > today:
+                self.add_error(key, "This date cannot be in the future.")
+        return cleaned
+
+    def answers(self) -> dict:
+        """The cleaned answers in the scoring engine's format; unanswered keys are left out."""
+        result, weeks = {}, {}
+        for name, value in self.cleaned_data.items():
+            field = self.fields[name]
+            if getattr(field, "week_of", None):
+                weeks.setdefault(field.week_of, [])
+                if value is not None:
+                    weeks[field.week_of].append(_to_km(float(value), self.unit))
+                continue
+            if value in (None, "", []):
+                continue
+            question = QUESTIONS[name]
+            if isinstance(value, Decimal):
+                value = float(value)
+            if question.unit.strip() == "km":
+                value = _to_km(value, self.unit)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            result[name] = value
+        result.update({key: values for key, values in weeks.items() if values})
+        return result
+
+
+class AboutYouForm(forms.Form):
+    """Who the runner is, when the clinic has no record of them yet."""
+
+    first_name = forms.CharField(max_length=80, label="First name")
+    last_name = forms.CharField(max_length=80, label="Last name")
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
+    sex = forms.ChoiceField(
+        label=QUESTIONS["sex"].question, choices=QUESTIONS["sex"].choices, widget=forms.RadioSelect
+    )
+    phone = forms.CharField(
+        max_length=30, required=False, label="Mobile phone", help_text="Optional. For reminders."
+    )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("Your date of birth cannot be in the future.")
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if not 8 <= age <= 100:
+            raise forms.ValidationError("Check the year: Rebound is for runners aged 8 to 100.")
+        return born
+
+
+class IntakeLinkForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Runner's full name")
+    email = forms.EmailField(label="Runner's e-mail address")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = IntakeDecision
+        fields = ["kind", "notes", "follow_up_on"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "follow_up_on": DateInput(),
+        }
+        labels = {"kind": "Decision", "follow_up_on": "Follow-up date"}
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, when = cleaned.get("kind"), cleaned.get("follow_up_on")
+        if kind == IntakeDecision.Kind.FOLLOW_UP and not when:
+            self.add_error("follow_up_on", "Choose the date of the follow-up visit.")
+        if when and when < timezone.localdate():
+            self.add_error("follow_up_on", "The follow-up date cannot be in the past.")
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    therapist = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Unassigned")
+
+    def __init__(self, *args, clinic, **kwargs):
+        from clinic.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].required = False
+        self.fields["therapist"].queryset = User.objects.filter(
+            memberships__clinic=clinic, memberships__role="therapist", memberships__is_active=True
+        ).order_by("full_name")
+
+
+class ScoringPolicyForm(forms.Form):
+    """One field per *policy* default of the rule set; only changed values are stored."""
+
+    def __init__(self, *args, current: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, setting in POLICY_DEFAULTS.items():
+            self.fields[key] = self._field(setting)
+            self.fields[key].help_text = f"{setting.help} Default: {setting.value}."
+            self.initial[key] = current.get(key, setting.value)
+
+    @staticmethod
+    def _field(setting) -> forms.Field:
+        if setting.type is bool:
+            return forms.BooleanField(label=setting.label, required=False)
+        if setting.type is int:
+            return forms.IntegerField(
+                label=setting.label, min_value=setting.min, max_value=setting.max
+            )
+        if setting.type is float:
+            return forms.FloatField(
+                label=setting.label, min_value=setting.min, max_value=setting.max
+            )
+        return forms.CharField(
+            label=setting.label,
+            min_length=setting.min or 1,
+            max_length=setting.max or 500,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                effective_policy(self.overrides())
+            except ValueError as error:
+                raise forms.ValidationError(str(error)) from error
+        return cleaned
+
+    def overrides(self) -> dict:
+        return {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if value != POLICY_DEFAULTS[key].value
+        }

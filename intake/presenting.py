@@ -1,0 +1,106 @@
+"""Turning stored answers and results into words for a page: the runner's and the clinician's."""
+
+from intake.forms import RUNNER_STEPS, THERAPIST_STEP, step_keys
+from intake.models import Intake, IntakeDecision
+from intake.scoring import QUESTIONS
+
+KM_PER_MILE = 1.609344
+STEP_TITLES = {**dict(RUNNER_STEPS), THERAPIST_STEP: "Therapist's examination"}
+
+
+def _display(question, value, unit: str) -> str:
+    labels = dict(question.choices)
+    if question.kind in ("choice", "yes_no"):
+        return labels.get(value, str(value))
+    if question.kind == "choice_list":
+        return ", ".join(labels.get(v, str(v)) for v in value) if isinstance(value, list) else ""
+    if question.kind == "number_list":
+        if not isinstance(value, list):
+            return ""
+        return " → ".join(_distance(v, unit) for v in value) + " (oldest first)"
+    if question.unit.strip() == "km" and isinstance(value, int | float):
+        return _distance(value, unit)
+    if question.unit and isinstance(value, int | float):
+        return f"{value:g}{question.unit}"
+    return str(value)
+
+
+def _distance(km, unit: str) -> str:
+    if not isinstance(km, int | float):
+        return str(km)
+    return f"{km / KM_PER_MILE:.1f} mi" if unit == "mi" else f"{km:g} km"
+
+
+def answer_rows(intake: Intake, *, audience: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(step title, [(question, answer)])] for every answered question, in questionnaire order.
+
+    Runners see their own questions; clinicians also see the examination step.
+    """
+    unit = intake.patient.distance_unit if intake.patient_id else "km"
+    steps = [code for code, _ in RUNNER_STEPS if code != "about"]
+    if audience == "clinician":
+        steps.append(THERAPIST_STEP)
+    rows = []
+    for step in steps:
+        answered = [
+            (QUESTIONS[key].question, _display(QUESTIONS[key], intake.answers[key], unit))
+            for key in step_keys(step)
+            if key in intake.answers
+        ]
+        if answered:
+            rows.append((STEP_TITLES[step], answered))
+    return rows
+
+
+def runner_next_step(intake: Intake) -> dict:
+    """What the runner should do next, in plain words, never the clinician's score wording."""
+    decision = intake.decisions.first()
+    flags = (intake.result or {}).get("red_flags") or []
+    if decision:
+        return _after_decision(decision)
+    if flags:
+        return {
+            "tone": "danger" if flags[0]["level"] == "urgent" else "warning",
+            "title": "Please act on this today" if flags[0]["level"] == "urgent" else "See us soon",
+            "body": flags[0]["patient_message"],
+        }
+    return {
+        "tone": "info",
+        "title": "Your therapist is reviewing your answers",
+        "body": "You will hear from the clinic within two working days. Until then, stop any "
+        "running that hurts and keep walking pain-free. If pain appears at rest or at night, or "
+        "you start to limp, call the clinic.",
+    }
+
+
+def _after_decision(decision: IntakeDecision) -> dict:
+    kind = IntakeDecision.Kind
+    texts = {
+        kind.URGENT_REFERRAL: (
+            "danger",
+            "You need a scan or a doctor's review",
+            "Your therapist has referred you. Please stop running and follow the clinic's "
+            "instructions about imaging or seeing a physician.",
+        ),
+        kind.START_REHAB: (
+            "success",
+            "Your recovery plan is being prepared",
+            "Your therapist will set up a plan with strength work, cross-training and a graded "
+            "return to running. You will see it here.",
+        ),
+        kind.NOT_BSI: (
+            "success",
+            "This does not look like a bone stress injury",
+            "Your therapist will give you advice for what it looks like instead. Build your "
+            "running back gradually and tell the clinic if the pain returns.",
+        ),
+        kind.FOLLOW_UP: (
+            "info",
+            "You have a follow-up visit",
+            "Your therapist wants to see you again"
+            + (f" on {decision.follow_up_on:%A %d %B}." if decision.follow_up_on else ".")
+            + " Until then, avoid running that hurts.",
+        ),
+    }
+    tone, title, body = texts[decision.kind]
+    return {"tone": tone, "title": title, "body": body}

@@ -1,0 +1,283 @@
+"""Intake workflows: links, saving answers step by step, submission, scoring, triage actions."""
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import emails
+from clinic.models import Clinic, Patient, Sex, User
+from intake import scoring
+from intake.forms import step_keys
+from intake.models import Intake, IntakeDecision, IntakeEvent, IntakeLink, IntakeScore
+
+LINK_SALT = "rebound.intake-link"
+
+
+class LinkError(Exception):
+    """The intake link cannot be used; str() is one of: invalid, expired, used, revoked."""
+
+
+# --- Links -----------------------------------------------------------------------------------
+
+
+def link_token(link: IntakeLink) -> str:
+    return signing.dumps(str(link.pk), salt=LINK_SALT)
+
+
+def link_url(link: IntakeLink) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("intake_start", args=[link_token(link)])
+
+
+def link_from_token(token: str, *, allow_used: bool = False) -> IntakeLink:
+    try:
+        link_id = signing.loads(token, salt=LINK_SALT)
+        link = IntakeLink.objects.select_related("clinic", "patient").get(pk=link_id)
+    except (signing.BadSignature, IntakeLink.DoesNotExist, ValueError) as exc:
+        raise LinkError("invalid") from exc
+    if link.status == "used" and allow_used:
+        return link
+    if link.status != "open":
+        raise LinkError(link.status)
+    return link
+
+
+def link_send(link: IntakeLink, *, reminder: bool = False) -> None:
+    emails.send_templated(
+        to=link.email,
+        template="intake_link",
+        context={"link": link, "url": link_url(link), "reminder": reminder},
+    )
+
+
+def link_create(
+    *, clinic: Clinic, created_by: User, email: str, full_name: str, patient: Patient | None = None
+) -> IntakeLink:
+    """Create a personal intake link and e-mail it once the transaction commits."""
+    if patient is None:
+        patient = Patient.objects.filter(clinic=clinic, email__iexact=email).first()
+    with transaction.atomic():
+        link = IntakeLink.objects.create(
+            clinic=clinic, patient=patient, email=email, full_name=full_name, created_by=created_by
+        )
+        transaction.on_commit(lambda: link_send(link))
+    return link
+
+
+# --- Answering ---------------------------------------------------------------------------------
+
+
+def intake_for_link(link: IntakeLink) -> Intake:
+    """The link's intake, started on first use so answers can be saved step by step."""
+    with transaction.atomic():
+        locked = IntakeLink.objects.select_for_update().get(pk=link.pk)
+        intake, created = Intake.objects.get_or_create(
+            link=locked,
+            defaults={
+                "clinic": locked.clinic,
+                "patient": locked.patient,
+                "source": Intake.Source.LINK,
+                "answers": patient_answers(locked.patient) if locked.patient else {},
+            },
+        )
+        if created:
+            _event(intake, "", Intake.Status.DRAFT, None, "Runner opened the link")
+    return intake
+
+
+def intake_start_visit(*, patient: Patient, therapist: User) -> Intake:
+    """A therapist fills the intake with the runner during a visit."""
+    with transaction.atomic():
+        intake = Intake.objects.create(
+            clinic=patient.clinic,
+            patient=patient,
+            source=Intake.Source.VISIT,
+            answers=patient_answers(patient),
+            assigned_to=therapist,
+        )
+        _event(intake, "", Intake.Status.DRAFT, therapist, "Started during a visit")
+    return intake
+
+
+# The patient record's sex codes and the questionnaire's differ in two words.
+SEX_TO_ANSWER = {Sex.INTERSEX: "other", Sex.UNDISCLOSED: "prefer_not_to_say"}
+ANSWER_TO_SEX = {answer: sex for sex, answer in SEX_TO_ANSWER.items()}
+
+
+def patient_answers(patient: Patient) -> dict:
+    """Answers the clinic already knows from the patient record."""
+    answers = {"age": patient.age(), "sex": SEX_TO_ANSWER.get(patient.sex, patient.sex)}
+    answers["menstrual_applicable"] = "yes" if patient.menstrual_questions_apply else "no"
+    return answers
+
+
+def intake_save_step(*, intake: Intake, step: str, answers: dict) -> Intake:
+    """Replace the answers of one step (blank fields clear earlier answers) and note the step."""
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        asked = set(step_keys(step))
+        merged = {k: v for k, v in locked.answers.items() if k not in asked and "__" not in k}
+        merged.update(answers)
+        locked.answers = merged
+        if step not in locked.steps_done:
+            locked.steps_done = [*locked.steps_done, step]
+        locked.save(update_fields=["answers", "steps_done", "updated_at"])
+    return locked
+
+
+def intake_save_about(*, intake: Intake, about: dict) -> Intake:
+    """Keep who a new runner is until submission matches or creates their patient record."""
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        born = about["date_of_birth"]
+        today = timezone.localdate()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        locked.about = {
+            **about,
+            "date_of_birth": born.isoformat(),
+            "full_name": f"{about['first_name']} {about['last_name']}",
+        }
+        locked.answers = {**locked.answers, "sex": about["sex"], "age": age}
+        if "about" not in locked.steps_done:
+            locked.steps_done = [*locked.steps_done, "about"]
+        locked.save(update_fields=["about", "answers", "steps_done", "updated_at"])
+    return locked
+
+
+# --- Scoring and submission --------------------------------------------------------------------
+
+
+def clinic_policy(clinic: Clinic) -> dict:
+    """The clinic's overrides of the scoring policy defaults."""
+    from intake.models import ClinicScoringPolicy
+
+    row = ClinicScoringPolicy.objects.filter(clinic=clinic).first()
+    return dict(row.values) if row else {}
+
+
+def _record_score(intake: Intake, kind: str, actor: User | None) -> IntakeScore:
+    policy = clinic_policy(intake.clinic)
+    result = scoring.score(intake.answers, policy=policy).to_dict()
+    intake.apply_score(result)
+    return IntakeScore.objects.create(
+        intake=intake,
+        kind=kind,
+        answers=intake.answers,
+        policy=policy,
+        result=result,
+        version=result["version"],
+        score=result["score"],
+        band=result["band"],
+        priority=result["priority"],
+        created_by=actor,
+    )
+
+
+def _match_or_create_patient(intake: Intake) -> Patient:
+    email = intake.link.email if intake.link_id else ""
+    existing = Patient.objects.filter(clinic=intake.clinic, email__iexact=email).first()
+    if existing:
+        return existing
+    about = intake.about
+    sex = ANSWER_TO_SEX.get(about.get("sex"), about.get("sex"))
+    if sex not in Sex.values:
+        sex = Sex.UNDISCLOSED
+    return Patient.objects.create(
+        clinic=intake.clinic,
+        first_name=about["first_name"],
+        last_name=about["last_name"],
+        date_of_birth=about["date_of_birth"],
+        sex=sex,
+        menstrual_questions_apply=intake.answers.get("menstrual_applicable") == "yes",
+        email=email,
+        phone=about.get("phone", ""),
+        time_zone=intake.clinic.time_zone,
+    )
+
+
+def intake_submit(*, intake: Intake, actor: User | None = None) -> Intake:
+    """Score the answers, match or create the patient, use up the link, and queue the intake."""
+    with transaction.atomic():
+        locked = (
+            Intake.objects.select_for_update().select_related("link", "clinic").get(pk=intake.pk)
+        )
+        if locked.status != Intake.Status.DRAFT:
+            return locked
+        if locked.patient_id is None:
+            locked.patient = _match_or_create_patient(locked)
+        _record_score(locked, IntakeScore.Kind.RUNNER, actor)
+        locked.status = Intake.Status.NEW
+        locked.submitted_at = timezone.now()
+        locked.save()
+        if locked.link_id:
+            IntakeLink.objects.filter(pk=locked.link_id).update(used_at=timezone.now())
+        _event(locked, Intake.Status.DRAFT, Intake.Status.NEW, actor, "Submitted")
+    return locked
+
+
+def intake_rescore(*, intake: Intake, answers: dict, actor: User) -> IntakeScore:
+    """Add the therapist's examination and score again; the runner's score stays on record."""
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        asked = set(step_keys("therapist"))
+        locked.answers = {
+            **{k: v for k, v in locked.answers.items() if k not in asked},
+            **answers,
+        }
+        result = _record_score(locked, IntakeScore.Kind.THERAPIST, actor)
+        if locked.status == Intake.Status.NEW:
+            _event(locked, locked.status, Intake.Status.IN_REVIEW, actor, "Examined")
+            locked.status = Intake.Status.IN_REVIEW
+            locked.assigned_to = locked.assigned_to or actor
+        locked.save()
+    return result
+
+
+# --- Triage actions ------------------------------------------------------------------------------
+
+
+def _event(intake, from_status, to_status, actor, note="") -> IntakeEvent:
+    return IntakeEvent.objects.create(
+        intake=intake, from_status=from_status, to_status=to_status, actor=actor, note=note
+    )
+
+
+def intake_assign(*, intake: Intake, therapist: User | None, actor: User) -> Intake:
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        locked.assigned_to = therapist
+        note = f"Assigned to {therapist.full_name}" if therapist else "Unassigned"
+        to_status = locked.status
+        if therapist and locked.status == Intake.Status.NEW:
+            to_status = Intake.Status.IN_REVIEW
+        _event(locked, locked.status, to_status, actor, note)
+        locked.status = to_status
+        locked.save(update_fields=["assigned_to", "status", "updated_at"])
+    return locked
+
+
+DECISION_STATUS = {
+    IntakeDecision.Kind.FOLLOW_UP: Intake.Status.FOLLOW_UP,
+    IntakeDecision.Kind.URGENT_REFERRAL: Intake.Status.DECIDED,
+    IntakeDecision.Kind.START_REHAB: Intake.Status.DECIDED,
+    IntakeDecision.Kind.NOT_BSI: Intake.Status.DECIDED,
+}
+
+
+def intake_decide(
+    *, intake: Intake, kind: str, notes: str, follow_up_on, actor: User
+) -> IntakeDecision:
+    with transaction.atomic():
+        locked = Intake.objects.select_for_update().get(pk=intake.pk)
+        decision = IntakeDecision.objects.create(
+            intake=locked, kind=kind, notes=notes, follow_up_on=follow_up_on, decided_by=actor
+        )
+        to_status = DECISION_STATUS[kind]
+        _event(locked, locked.status, to_status, actor, decision.get_kind_display())
+        locked.status = to_status
+        locked.assigned_to = locked.assigned_to or actor
+        if to_status == Intake.Status.DECIDED:
+            locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "assigned_to", "decided_at", "updated_at"])
+    return decision

@@ -1,0 +1,215 @@
+"""The runner's questionnaire through a personal link, as a phone would use it."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Patient
+from intake import services
+from intake.models import Intake, IntakeLink
+
+
+@pytest.fixture
+def link(clinic_a, alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.link_create(
+            clinic=clinic_a, created_by=alice, email="robin@example.com", full_name="Robin Vale"
+        )
+
+
+@pytest.fixture
+def token(link):
+    return services.link_token(link)
+
+
+def step(token, name):
+    return reverse("intake_step", args=[token, name])
+
+
+ABOUT = {
+    "first_name": "Robin",
+    "last_name": "Vale",
+    "date_of_birth": "1995-06-01",
+    "sex": "female",
+    "phone": "",
+}
+
+
+def test_the_link_is_emailed_and_opens_without_an_account(client, link, token):
+    assert mail.outbox[0].to == ["robin@example.com"]
+    assert reverse("intake_start", args=[token]) in mail.outbox[0].body
+    response = client.get(reverse("intake_start", args=[token]))
+    assert response.status_code == 200
+    assert "about 5 minutes" in response.content.decode()
+
+
+def test_each_step_is_saved_when_answered(client, token, link):
+    client.post(step(token, "about"), ABOUT)
+    response = client.post(
+        step(token, "pain"),
+        {"region": "shin_front", "pain_localized": "one_spot", "pain_now": "3", "pain_worst": "7"},
+    )
+    assert response.url == step(token, "training")
+    intake = Intake.objects.get(link=link)
+    assert intake.answers["region"] == "shin_front"
+    assert intake.answers["pain_worst"] == 7
+    assert intake.steps_done == ["about", "pain"]
+
+
+def test_reopening_the_link_resumes_where_the_runner_stopped(client, token):
+    client.post(step(token, "about"), ABOUT)
+    client.post(step(token, "pain"), {"region": "heel"})
+    response = client.get(reverse("intake_start", args=[token]))
+    assert "Continue where you stopped" in response.content.decode()
+    assert response.context["resume"] == "training"
+
+
+def test_a_blank_answer_clears_an_earlier_one(client, token, link):
+    client.post(step(token, "pain"), {"region": "heel", "swelling": "yes"})
+    client.post(step(token, "pain"), {"region": "heel"})
+    assert "swelling" not in Intake.objects.get(link=link).answers
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("pain_now", "11", "Select a valid choice"),
+        ("pain_now", "2.5", "Select a valid choice"),
+        ("onset_date", "2999-01-01", "cannot be in the future"),
+        ("onset_date", "yesterday", "Enter a valid date"),
+    ],
+)
+def test_bad_pain_answers_get_a_message_and_change_nothing(
+    client, token, link, field, value, message
+):
+    response = client.post(step(token, "pain"), {"region": "heel", field: value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Intake.objects.get(link=link).answers == {}
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("weekly_km__1", "401", "less than or equal to 400"),
+        ("weekly_km__2", "-3", "greater than or equal to 0"),
+        ("rest_days_per_week", "8", "less than or equal to 7"),
+    ],
+)
+def test_bad_training_answers_get_a_message(client, token, field, value, message):
+    response = client.post(step(token, "training"), {field: value})
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [("height_cm", "20", "greater than or equal to 100"), ("weight_kg", "900", "less than or")],
+)
+def test_implausible_height_and_weight_are_refused(client, token, field, value, message):
+    response = client.post(step(token, "body"), {field: value})
+    assert message in response.content.decode()
+
+
+def test_weekly_distances_are_kept_oldest_first_in_km(client, token, link):
+    client.post(
+        step(token, "training"), {"weekly_km__1": "20", "weekly_km__3": "25", "weekly_km__6": "40"}
+    )
+    assert Intake.objects.get(link=link).answers["weekly_km"] == [20.0, 25.0, 40.0]
+
+
+def test_a_runner_on_miles_answers_in_miles_and_is_stored_in_km(client, clinic_a, alice, pat):
+    pat.distance_unit = "mi"
+    pat.save()
+    link = services.link_create(
+        clinic=clinic_a, created_by=alice, email=pat.email, full_name=pat.full_name
+    )
+    token = services.link_token(link)
+    assert link.patient == pat
+    response = client.get(step(token, "training"))
+    assert "In mi." in response.content.decode()
+    client.post(step(token, "training"), {"longest_recent_run_km": "10"})
+    assert Intake.objects.get(link=link).answers["longest_recent_run_km"] == 16.1
+
+
+def test_known_patients_skip_the_about_step(client, clinic_a, alice, pat):
+    link = services.link_create(clinic=clinic_a, created_by=alice, email=pat.email, full_name="P")
+    token = services.link_token(link)
+    assert client.get(step(token, "about")).url == reverse("intake_start", args=[token])
+    intake = Intake.objects.get(link=link)
+    assert intake.answers["sex"] == "female"
+
+
+def test_submitting_creates_the_patient_scores_and_uses_up_the_link(client, token, link, alice):
+    client.post(step(token, "about"), ABOUT)
+    client.post(
+        step(token, "pain"),
+        {"region": "shin_front", "pain_localized": "one_spot", "pain_on_impact": "yes",
+         "point_tenderness": "yes"},
+    )  # fmt: skip
+    response = client.post(reverse("intake_review", args=[token]))
+    assert response.url == reverse("intake_done", args=[token])
+    intake = Intake.objects.get(link=link)
+    assert intake.status == "new"
+    assert intake.band == "high"
+    assert intake.red_flag_level == "urgent"
+    assert intake.patient == Patient.objects.get(email="robin@example.com")
+    assert intake.patient.date_of_birth.isoformat() == "1995-06-01"
+    link.refresh_from_db()
+    assert link.used_at is not None
+    done = client.get(response.url).content.decode()
+    assert "Please act on this today" in done
+    assert "points" not in done  # the runner never sees the clinician's score wording
+
+
+def test_a_used_link_says_the_answers_were_sent(client, token, link):
+    client.post(step(token, "about"), ABOUT)
+    client.post(reverse("intake_review", args=[token]))
+    response = client.get(reverse("intake_start", args=[token]))
+    assert response.status_code == 410
+    assert "already sent" in response.content.decode()
+
+
+def test_an_expired_link_says_what_to_do(client, token, link):
+    IntakeLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client.get(reverse("intake_start", args=[token]))
+    assert response.status_code == 410
+    assert "Ask your clinic to send you a new one" in response.content.decode()
+
+
+def test_a_tampered_link_is_refused(client, token):
+    response = client.get(reverse("intake_start", args=[token[:-2] + "xx"]))
+    assert response.status_code == 404
+
+
+def test_submission_without_about_goes_back_to_it(client, token):
+    response = client.post(reverse("intake_review", args=[token]))
+    assert response.url == step(token, "about")
+
+
+def test_a_returning_runner_is_matched_by_email(client, clinic_a, alice, pia):
+    link = IntakeLink.objects.create(
+        clinic=clinic_a, email=pia.email.upper(), full_name="Pia", created_by=alice
+    )
+    intake = services.intake_for_link(link)
+    services.intake_save_about(
+        intake=intake,
+        about={**ABOUT, "date_of_birth": timezone.localdate().replace(year=1990)},
+    )
+    services.intake_submit(intake=intake)
+    intake.refresh_from_db()
+    assert intake.patient == pia
+
+
+def test_the_patient_sees_their_intake_and_next_step(client, pat):
+    from intake.tests.factories import FEMORAL_NECK, submitted_intake
+
+    submitted_intake(pat.clinic, pat, FEMORAL_NECK)
+    client.force_login(pat.user)
+    body = client.get(reverse("my_intake")).content.decode()
+    assert "Please act on this today" in body
+    assert "Where is the pain?" in body
+    home = client.get(reverse("patient_home")).content.decode()
+    assert "Please act on this today" in home

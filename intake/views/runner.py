@@ -1,0 +1,181 @@
+"""The runner's questionnaire, reached through a personal link, no account needed.
+
+Each step is saved when the runner presses Continue, so a phone that sleeps loses at most the step
+on screen; opening the link again resumes where they stopped.
+"""
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from clinic import access
+from clinic.models import Role
+from intake import services
+from intake.forms import RUNNER_STEPS, AboutYouForm, AnswerStepForm
+from intake.models import Intake
+from intake.presenting import answer_rows, runner_next_step
+
+STEP_TITLES = dict(RUNNER_STEPS)
+
+LINK_PROBLEMS = {
+    "invalid": (
+        "This link does not work",
+        "Check that you opened the whole link from the e-mail. If it still fails, ask your "
+        "clinic to send a new one.",
+    ),
+    "expired": (
+        "This link has expired",
+        "Questionnaire links work for 14 days. Ask your clinic to send you a new one; "
+        "it takes them a minute.",
+    ),
+    "used": (
+        "This questionnaire was already sent",
+        "Your clinic has your answers. If something changed, tell your therapist at your visit.",
+    ),
+    "revoked": (
+        "This link was withdrawn",
+        "Your clinic replaced or cancelled it. Use the newest e-mail, or ask them for a new link.",
+    ),
+}
+
+
+def steps_for(intake: Intake) -> list[str]:
+    """The runner's steps: "about" only when the clinic has no record of them yet."""
+    return [code for code, _ in RUNNER_STEPS if code != "about" or intake.patient_id is None]
+
+
+def _problem(request, code: str):
+    title, body = LINK_PROBLEMS[code]
+    status = 404 if code == "invalid" else 410
+    return render(
+        request, "intake/link_problem.html", {"title": title, "body": body}, status=status
+    )
+
+
+def _open_intake(request, token):
+    """(link, intake) for a usable link, or a response explaining why it cannot be used."""
+    try:
+        link = services.link_from_token(token)
+    except services.LinkError as problem:
+        return None, _problem(request, str(problem))
+    return link, services.intake_for_link(link)
+
+
+@access.public
+def intake_start(request, token):
+    link, intake = _open_intake(request, token)
+    if link is None:
+        return intake
+    steps = steps_for(intake)
+    resume = next((s for s in steps if s not in intake.steps_done), None)
+    return render(
+        request,
+        "intake/start.html",
+        {
+            "link": link,
+            "token": token,
+            "steps": [(s, STEP_TITLES[s], s in intake.steps_done) for s in steps],
+            "resume": resume,
+            "started": bool(intake.steps_done),
+        },
+    )
+
+
+def step_form(intake: Intake, step: str, data=None):
+    unit = intake.patient.distance_unit if intake.patient_id else "km"
+    if step == "about":
+        initial = {**intake.about}
+        if not initial and intake.link_id:
+            first, _, last = intake.link.full_name.partition(" ")
+            initial = {"first_name": first, "last_name": last}
+        return AboutYouForm(data, initial=initial)
+    return AnswerStepForm(data, step=step, unit=unit, answers=intake.answers)
+
+
+def save_step(intake: Intake, step: str, form) -> None:
+    if step == "about":
+        services.intake_save_about(intake=intake, about=form.cleaned_data)
+    else:
+        services.intake_save_step(intake=intake, step=step, answers=form.answers())
+
+
+@access.public
+def intake_step(request, token, step):
+    link, intake = _open_intake(request, token)
+    if link is None:
+        return intake
+    steps = steps_for(intake)
+    if step not in steps:
+        return redirect("intake_start", token)
+    form = step_form(intake, step, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        save_step(intake, step, form)
+        index = steps.index(step)
+        if index + 1 < len(steps):
+            return redirect("intake_step", token, steps[index + 1])
+        return redirect("intake_review", token)
+    index = steps.index(step)
+    return render(
+        request,
+        "intake/step.html",
+        {
+            "form": form,
+            "step": step,
+            "title": STEP_TITLES[step],
+            "number": index + 1,
+            "total": len(steps),
+            "percent": int(100 * index / len(steps)),
+            "back_url": reverse("intake_step", args=[token, steps[index - 1]])
+            if index
+            else reverse("intake_start", args=[token]),
+            "menstrual_applicable": intake.answers.get("menstrual_applicable"),
+        },
+    )
+
+
+@access.public
+def intake_review(request, token):
+    link, intake = _open_intake(request, token)
+    if link is None:
+        return intake
+    missing = [s for s in steps_for(intake) if s not in intake.steps_done]
+    if request.method == "POST":
+        if "about" in missing:
+            return redirect("intake_step", token, "about")
+        services.intake_submit(intake=intake)
+        return redirect("intake_done", token)
+    return render(
+        request,
+        "intake/review.html",
+        {
+            "token": token,
+            "rows": answer_rows(intake, audience="runner"),
+            "missing": [(s, STEP_TITLES[s]) for s in missing],
+            "about": intake.about,
+        },
+    )
+
+
+@access.public
+def intake_done(request, token):
+    try:
+        link = services.link_from_token(token, allow_used=True)
+    except services.LinkError as problem:
+        return _problem(request, str(problem))
+    intake = getattr(link, "intake", None)
+    if intake is None or intake.status == Intake.Status.DRAFT:
+        return redirect("intake_start", token)
+    return render(
+        request, "intake/done.html", {"intake": intake, "next_step": runner_next_step(intake)}
+    )
+
+
+@access.for_roles(Role.PATIENT)
+def my_intake(request):
+    """The signed-in runner's submitted intakes, in words meant for them."""
+    patient = access.own_patient_record(request)
+    intake = patient.intakes.exclude(status=Intake.Status.DRAFT).order_by("-submitted_at").first()
+    context = {"patient": patient, "intake": intake}
+    if intake:
+        context["rows"] = answer_rows(intake, audience="runner")
+        context["next_step"] = runner_next_step(intake)
+    return render(request, "intake/my_intake.html", context)
