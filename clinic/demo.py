@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import CareTeamMember, Clinic, DistanceUnit, Membership, Patient, Role, Sex, User
+from intake import demo as intake_demo
 
 DEMO_PASSWORD = "rebound-demo"  # noqa: S105 - published demo password, demo data only
 NAMESPACE = uuid.UUID("5f0c1a52-6f1e-4d7b-9a53-0c8f4f1e2b77")
@@ -95,6 +96,8 @@ def seed() -> dict:
                 _patient(clinic, index, therapists, care_team, spec["unit"], rng)
                 counts["patients"] += 1
         _demo_patient_account(Clinic.objects.get(slug="demo-sports-pt"))
+        # Each capability adds its part of the demo, in the order the data flows.
+        intake_demo.seed()
     return counts
 
 

@@ -9,6 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic.models import Invitation, Membership
 from clinic.tests import factories
+from intake.services import link_token
+from intake.tests.factories import IntakeLinkFactory, submitted_intake
 
 PEOPLE = ["anonymous", "pat", "pia", "cole", "alice", "adam", "bob", "bree"]
 # pat: patient whose record the URLs name · pia: another patient of the same clinic
@@ -31,6 +33,9 @@ PATIENT_EDIT = row(LOGIN, NONE, NONE, NONE, MOVED, MOVED, NONE, NONE)
 ADMIN_ACTION = row(LOGIN, DENIED, DENIED, DENIED, DENIED, MOVED, DENIED, NONE)
 PUBLIC_PAGE = row(OK, OK, OK, OK, OK, OK, OK, OK)
 SIGNED_IN_PAGE = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+STAFF_PAGE = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)
+INTAKE_PAGE = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, NONE, NONE)
+INTAKE_ACTION = row(LOGIN, DENIED, DENIED, DENIED, MOVED, MOVED, NONE, NONE)
 
 # url name: (method, kwargs factory name, outcomes)
 TABLE = {
@@ -61,6 +66,23 @@ TABLE = {
     "invitation_revoke": ("post", "invitation", ADMIN_ACTION),
     "invitation_resend": ("post", "invitation", ADMIN_ACTION),
     "membership_toggle": ("post", "membership", ADMIN_ACTION),
+    # intake/
+    "intake_start": ("get", "intake_token", PUBLIC_PAGE),
+    "intake_step": ("get", "intake_token_step", PUBLIC_PAGE),
+    "intake_review": ("get", "intake_token", PUBLIC_PAGE),
+    "intake_done": ("get", "intake_token", row(*[MOVED] * 8)),
+    "my_intake": ("get", None, row(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "triage_queue": ("get", None, STAFF_PAGE),
+    "intake_links": ("get", None, STAFF_PAGE),
+    "intake_link_create": ("get", None, STAFF_PAGE),
+    "intake_start_visit": ("post", "patient", PATIENT_EDIT),
+    "intake_detail": ("get", "intake", INTAKE_PAGE),
+    "intake_exam": ("get", "intake", INTAKE_PAGE),
+    "intake_answer": ("get", "intake_step", INTAKE_ACTION),
+    "intake_claim": ("post", "intake", INTAKE_ACTION),
+    "intake_assign": ("post", "intake", INTAKE_ACTION),
+    "intake_decide": ("post", "intake", row(LOGIN, DENIED, DENIED, DENIED, 400, 400, NONE, NONE)),
+    "scoring_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
 }
 
 
@@ -94,6 +116,8 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
     invitation = Invitation.objects.create(
         clinic=clinic_a, email="new@alder.example", full_name="New Person", role="coach"
     )
+    intake = submitted_intake(clinic_a, pat, {"region": "heel"})
+    intake_token = link_token(IntakeLinkFactory(clinic=clinic_a))
     return {
         "people": {
             "pat": pat.user,
@@ -114,6 +138,10 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
             "membership": {"membership_id": Membership.objects.get(user=alice).pk},
             "reset_token": {"uidb64": "MQ", "token": "set-password"},
             "bad_token": {"token": "not-a-real-token"},
+            "intake": {"intake_id": intake.pk},
+            "intake_step": {"intake_id": intake.pk, "step": "pain"},
+            "intake_token": {"token": intake_token},
+            "intake_token_step": {"token": intake_token, "step": "pain"},
         },
     }
 

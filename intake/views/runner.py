@@ -106,7 +106,7 @@ def intake_step(request, token, step):
     steps = steps_for(intake)
     if step not in steps:
         return redirect("intake_start", token)
-    form = step_form(intake, step, request.POST or None)
+    form = step_form(intake, step, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         save_step(intake, step, form)
         index = steps.index(step)

@@ -133,7 +133,9 @@ def intake_exam(request, intake_id):
     if intake.status == Intake.Status.DRAFT:
         messages.error(request, "Submit the runner's answers before the examination.")
         return redirect("intake_detail", intake.pk)
-    form = AnswerStepForm(request.POST or None, step="therapist", answers=intake.answers)
+    form = AnswerStepForm(
+        request.POST if request.method == "POST" else None, step="therapist", answers=intake.answers
+    )
     if request.method == "POST" and form.is_valid():
         result = services.intake_rescore(intake=intake, answers=form.answers(), actor=request.user)
         audit.record(request, "intake.examine", patient=intake.patient, obj=intake)
@@ -195,7 +197,7 @@ def intake_link_create(request):
     if request.GET.get("patient"):
         patient = access.patient_for(request, request.GET["patient"], Perm.EDIT)
     initial = {"full_name": patient.full_name, "email": patient.email} if patient else {}
-    form = IntakeLinkForm(request.POST or None, initial=initial)
+    form = IntakeLinkForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             link = services.link_create(
@@ -236,7 +238,7 @@ def intake_answer(request, intake_id, step):
     steps = steps_for(intake)
     if intake.status != Intake.Status.DRAFT or step not in steps:
         return redirect("intake_detail", intake.pk)
-    form = step_form(intake, step, request.POST or None)
+    form = step_form(intake, step, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         save_step(intake, step, form)
         index = steps.index(step)
