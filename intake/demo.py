@@ -109,9 +109,8 @@ def seed() -> None:
             _intake(key, patient, answers, status, decision, days, examined, therapists[index % 2])
         _pending_link(clinic, therapists[0], slug)
     maya = Patient.objects.get(email="patient@demo.example")
-    _intake(
-        "maya", maya, MAYA_ANSWERS, "decided", IntakeDecision.Kind.START_REHAB, 56, True, therapist
-    )
+    start_rehab = IntakeDecision.Kind.START_REHAB
+    _intake("maya", maya, MAYA_ANSWERS, "decided", start_rehab, 56, True, maya.therapist)
 
 
 def _intake(key, patient, answers, status, decision, days_ago, examined, therapist) -> Intake:
