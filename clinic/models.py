@@ -7,9 +7,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 TIME_ZONE_CHOICES = [
     (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
@@ -26,6 +30,11 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = (Role.ADMIN, Role.THERAPIST)
 CARE_TEAM_ROLES = (Role.COACH, Role.NUTRITIONIST)
+
+
+# Sign-in throttling for e-mail addresses that belong to no clinic (and the defaults of new clinics).
+LOCKOUT_FAILURES_DEFAULT = 5
+LOCKOUT_MINUTES_DEFAULT = 15
 
 
 class DistanceUnit(models.TextChoices):
@@ -70,6 +79,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    session_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Part of every session's signature: raising it ends all of the person's sessions.",
+    )
 
     objects = UserManager()
 
@@ -91,7 +105,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The first name, skipping a title such as "Dr." ("Dr. Priya Raman" → "Priya")."""
+        words = [w for w in self.full_name.split() if not w.endswith(".")]
+        return words[0] if words else (self.full_name or self.email)
 
 
 class Clinic(models.Model):
@@ -138,6 +154,12 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.clinic}"
+
+    def set_active(self, active: bool) -> None:
+        """Suspend or restore this role. The person's sessions end, so their access is rebuilt."""
+        self.is_active = active
+        self.save(update_fields=["is_active"])
+        self.user.end_sessions()
 
 
 class Sex(models.TextChoices):

@@ -214,15 +214,18 @@ class IntakeLinkForm(forms.Form):
 
 
 class DecisionForm(forms.ModelForm):
+    kind = forms.ChoiceField(
+        label="Decision", choices=IntakeDecision.Kind.choices, widget=forms.RadioSelect
+    )
+
     class Meta:
         model = IntakeDecision
         fields = ["kind", "notes", "follow_up_on"]
         widgets = {
-            "kind": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "follow_up_on": DateInput(),
         }
-        labels = {"kind": "Decision", "follow_up_on": "Follow-up date"}
+        labels = {"follow_up_on": "Follow-up date"}
 
     def clean(self):
         cleaned = super().clean()
