@@ -6,6 +6,11 @@ The cast (small and named, as in a story):
 - `nutri_nia`: nutritionist of clinic A, on nobody's care team.
 - `adam`: clinic admin of clinic A.
 - `bob`: therapist at clinic B ("Birch Physio"), with his own patient `bea`.
+
+The cast's clinics do not require two-step verification (ClinicFactory), so `client.force_login`
+reaches the page under test. Tests about it turn it on and use `clinic.tests.otp` (an
+authenticator, its codes, and `otp.sign_in` for a verified session); test_access_urls.py does so
+for the whole URL table.
 """
 
 import os
@@ -43,6 +48,15 @@ def required_services(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def two_step_default_off(settings):
+    """Whatever DEBUG the local .env sets, new clinics and Django-admin users do not need 2FA.
+
+    Tests of two-step verification turn it on for a clinic (clinic.tests.otp has the helpers).
+    """
+    settings.STAFF_2FA_DEFAULT = False
 
 
 @pytest.fixture

@@ -8,6 +8,12 @@ Views are wrapped by exactly one of the decorators below, which mark the view wi
 - `for_roles(...)`: a signed-in person holding one of these roles in the clinic they are working in.
 - `with_patient(perm)`: a signed-in person who may `perm` the patient the URL names; the view
   receives the loaded patient.
+- `before_second_factor`: signed in with a password, the second factor perhaps still to come;
+  only for the pages that enrol or verify it.
+
+Every decorator but `public` and `before_second_factor` also demands the second factor: a person
+who has one must have entered a code in this session (else they go to the verify page), and a
+person whose clinic requires one must have set it up (else they go to the enrolment page).
 
 Object access goes through `patient_for(...)` (which `with_patient` calls). It answers 404, never
 403, for a patient outside the person's reach, so URLs do not reveal which patients exist.
@@ -20,7 +26,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Clinic, Membership, Patient, Role
 
@@ -85,6 +92,42 @@ def switch_clinic(request: HttpRequest, clinic_id: int) -> bool:
     return True
 
 
+class SecondFactor(enum.Enum):
+    """Where a signed-in person stands with two-step verification in this session."""
+
+    DONE = "done"  # verified with a code in this session, or not needed
+    VERIFY = "verify"  # has an authenticator but has not entered a code in this session
+    ENROL = "enrol"  # their clinic requires one and they have not set it up
+
+
+def second_factor(request: HttpRequest) -> SecondFactor:
+    """The second-factor state of the signed-in person, worked out once per request."""
+    if not hasattr(request, "_second_factor"):
+        request._second_factor = _second_factor_state(request.user)
+    return request._second_factor
+
+
+def _second_factor_state(user) -> SecondFactor:
+    if user.is_verified():
+        return SecondFactor.DONE
+    enrolled, required = user.second_factor_facts()
+    if enrolled:
+        return SecondFactor.VERIFY
+    return SecondFactor.ENROL if required else SecondFactor.DONE
+
+
+def sign_in_gate(request: HttpRequest) -> HttpResponse | None:
+    """A redirect for whoever may not pass yet (sign in, then the second factor), else None."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    state = second_factor(request)
+    if state is SecondFactor.VERIFY:
+        return redirect_to_login(request.get_full_path(), reverse("two_factor_verify"))
+    if state is SecondFactor.ENROL:
+        return redirect_to_login(request.get_full_path(), reverse("two_factor_enrol"))
+    return None
+
+
 def _mark(view: Callable, rule: str) -> Callable:
     view.access_rule = rule
     return view
@@ -94,11 +137,23 @@ def public(view: Callable) -> Callable:
     return _mark(view, "public")
 
 
-def signed_in(view: Callable) -> Callable:
+def before_second_factor(view: Callable) -> Callable:
+    """Signed in with a password; for the pages that set up or check the second factor only."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapper, "before_second_factor")
+
+
+def signed_in(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if gate := sign_in_gate(request):
+            return gate
         return view(request, *args, **kwargs)
 
     return _mark(wrapper, "signed_in")
@@ -110,8 +165,8 @@ def for_roles(*roles: str) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+            if gate := sign_in_gate(request):
+                return gate
             if not workspace(request).has_any(roles):
                 raise PermissionDenied(
                     "Your role in this clinic does not give access to this page."
@@ -133,8 +188,8 @@ def with_patient(perm: Perm) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, patient_id, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+            if gate := sign_in_gate(request):
+                return gate
             return view(request, patient_for(request, patient_id, perm), *args, **kwargs)
 
         return _mark(wrapper, f"patient:{perm.value}")
@@ -198,3 +253,16 @@ def can(request: HttpRequest, perm: Perm, patient: Patient) -> bool:
     return ws.has_any(CARE_TEAM_ROLES) and any(
         m.user_id == request.user.pk for m in patient.care_team.all()
     )
+
+
+def clinic_object(request: HttpRequest, queryset: QuerySet, **lookup):
+    """One object of `queryset` that belongs to the active clinic, or 404.
+
+    For clinic-owned records that are not reached through a patient (intakes before the runner is
+    matched to a record, invitations, templates). The caller's decorator has checked the role.
+    """
+    clinic = workspace(request).clinic
+    try:
+        return queryset.get(clinic=clinic, **lookup)
+    except (queryset.model.DoesNotExist, ValueError) as exc:
+        raise Http404("Not found in this clinic.") from exc

@@ -1,9 +1,9 @@
-"""Recording who read, exported or changed patient data. Rows are only ever added."""
+"""Recording who read, exported or changed patient data, and every sign-in. Rows are only added."""
 
 from django.http import HttpRequest
 
 from clinic.access import workspace
-from clinic.models import AuditEvent, Patient
+from clinic.models import AuditEvent, Patient, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -32,3 +32,43 @@ def record(
         detail=detail or {},
         ip_address=client_ip(request),
     )
+
+
+def record_sign_in(
+    request: HttpRequest | None,
+    action: str,
+    *,
+    email: str,
+    actor: User | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Add one row about signing in to the account of `email` (which may not exist).
+
+    Sign-in events belong to a person, not to a clinic, so `clinic` stays empty; the account
+    tried is the row's object. The actor is set only when the person really signed in.
+    """
+    account = actor or User.objects.filter(email__iexact=email).first()
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        object_type=User._meta.label_lower if account else "",
+        object_id=str(account.pk) if account else "",
+        detail={"email": email[:254], **(detail or {})},
+        ip_address=client_ip(request) if request is not None else None,
+    )
+
+
+# Receivers of Django's and axes' sign-in signals, connected in ClinicConfig.ready().
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    record_sign_in(request, "auth.login", email=user.email, actor=user)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    email = str(credentials.get("username") or "").strip().lower()
+    record_sign_in(request, "auth.login_failed", email=email)
+
+
+def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    record_sign_in(request, "auth.locked_out", email=username or "")

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from clinic.models import CareTeamMember, Clinic, DistanceUnit, Membership, Patient, Role, Sex, User
 from intake import demo as intake_demo
+from notifications import demo as notifications_demo
+from rehab import demo as rehab_demo
 
 DEMO_PASSWORD = "rebound-demo"  # noqa: S105 - published demo password, demo data only
 NAMESPACE = uuid.UUID("5f0c1a52-6f1e-4d7b-9a53-0c8f4f1e2b77")
@@ -98,13 +100,20 @@ def seed() -> dict:
         _demo_patient_account(Clinic.objects.get(slug="demo-sports-pt"))
         # Each capability adds its part of the demo, in the order the data flows.
         intake_demo.seed()
+        counts.update(rehab_demo.seed(Clinic.objects.filter(slug__in=DEMO_CLINICS)))
+        notifications_demo.seed()
     return counts
 
 
 def _clinic(slug: str, spec: dict) -> Clinic:
+    # Demo clinics do not require two-step verification, so the published demo logins work with
+    # the password alone. Anyone may still turn it on for their own account.
     clinic, _ = Clinic.objects.update_or_create(
         slug=slug,
-        defaults={k: spec[k] for k in ("name", "time_zone", "phone", "email")},
+        defaults={
+            **{k: spec[k] for k in ("name", "time_zone", "phone", "email")},
+            "require_staff_2fa": False,
+        },
     )
     return clinic
 

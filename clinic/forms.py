@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from clinic.models import CARE_TEAM_ROLES, Membership, Patient, Role, Sex, User
+from clinic.models import CARE_TEAM_ROLES, Clinic, Membership, Patient, Role, Sex, User
 
 STAFF_INVITE_ROLES = [(r.value, r.label) for r in Role if r != Role.PATIENT]
 
@@ -19,12 +19,44 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="E-mail address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    remember = forms.BooleanField(
+        required=False,
+        label="Keep me signed in on this phone",
+        help_text="For 14 days, on your own phone only. Clinic staff are always signed out "
+        "after 30 minutes without activity.",
+    )
     error_messages = {
         "invalid_login": "That e-mail address and password do not match an account. "
         "Check them and try again, or reset your password.",
         "inactive": "That e-mail address and password do not match an account. "
         "Check them and try again, or reset your password.",
     }
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app (or, where allowed, a backup code)."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+                "class": "code-input",
+            }
+        ),
+    )
+
+
+class ClinicSecurityForm(forms.ModelForm):
+    """The clinic admin's security settings for their clinic."""
+
+    class Meta:
+        model = Clinic
+        fields = ["require_staff_2fa", "lockout_failures", "lockout_minutes"]
 
 
 class DateInput(forms.DateInput):

@@ -32,7 +32,7 @@ STAFF_ROLES = (Role.ADMIN, Role.THERAPIST)
 CARE_TEAM_ROLES = (Role.COACH, Role.NUTRITIONIST)
 
 
-# Sign-in throttling for e-mail addresses that belong to no clinic (and the defaults of new clinics).
+# Sign-in throttling for e-mail addresses of no clinic, and the defaults of new clinics.
 LOCKOUT_FAILURES_DEFAULT = 5
 LOCKOUT_MINUTES_DEFAULT = 15
 
@@ -82,7 +82,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     session_version = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="Part of every session's signature: raising it ends all of the person's sessions.",
+        help_text="Part of every session's signature: raising it ends the person's sessions.",
     )
 
     objects = UserManager()
@@ -109,6 +109,73 @@ class User(AbstractBaseUser, PermissionsMixin):
         words = [w for w in self.full_name.split() if not w.endswith(".")]
         return words[0] if words else (self.full_name or self.email)
 
+    # Django keeps this hash in the session and signs the person out when it changes. Django hashes
+    # the password; Rebound adds `session_version`, so a role change, a suspension or a reset of
+    # the second factor ends every session too.
+    def _session_hash(self, secret=None) -> str:
+        return salted_hmac(
+            "clinic.User.session_hash",
+            f"{self.password}:{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self):
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def end_sessions(self) -> None:
+        """Sign the person out everywhere (the caller may keep the current session alive)."""
+        User.objects.filter(pk=self.pk).update(session_version=F("session_version") + 1)
+        self.refresh_from_db(fields=["session_version"])
+
+    def second_factor_facts(self) -> tuple[bool, bool]:
+        """(enrolled, required) for two-step verification, in one query.
+
+        Enrolled: a confirmed authenticator or backup codes. Required: an active admin or
+        therapist role in a clinic that requires it, or Django admin access while new clinics
+        require it by default (STAFF_2FA_DEFAULT).
+        """
+        facts = (
+            User.objects.filter(pk=self.pk)
+            .annotate(
+                has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+                has_static=Exists(StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+                required_by_clinic=Exists(
+                    Membership.objects.active().filter(
+                        user=OuterRef("pk"), role__in=STAFF_ROLES, clinic__require_staff_2fa=True
+                    )
+                ),
+            )
+            .values("has_totp", "has_static", "required_by_clinic", "is_staff")
+            .get()
+        )
+        enrolled = facts["has_totp"] or facts["has_static"]
+        required = facts["required_by_clinic"] or (facts["is_staff"] and settings.STAFF_2FA_DEFAULT)
+        return enrolled, required
+
+    def second_factor_required(self) -> bool:
+        return self.second_factor_facts()[1]
+
+    def has_second_factor(self) -> bool:
+        return self.second_factor_facts()[0]
+
+    def remove_second_factor(self) -> None:
+        """Delete the authenticator and backup codes; the person enrols again if required."""
+        TOTPDevice.objects.filter(user=self).delete()
+        StaticDevice.objects.filter(user=self).delete()
+
+    def signs_out_when_idle(self) -> bool:
+        """Staff and care-team members see other people's records, so idle sessions end."""
+        return self.is_staff or self.memberships.active().exclude(role=Role.PATIENT).exists()
+
+
+def staff_2fa_default() -> bool:
+    return settings.STAFF_2FA_DEFAULT
+
 
 class Clinic(models.Model):
     name = models.CharField(max_length=120)
@@ -117,6 +184,23 @@ class Clinic(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    require_staff_2fa = models.BooleanField(
+        "require two-step verification of admins and therapists",
+        default=staff_2fa_default,
+        help_text="They sign in with a password and a code from an authenticator app.",
+    )
+    lockout_failures = models.PositiveSmallIntegerField(
+        "failed sign-ins before a lock",
+        default=LOCKOUT_FAILURES_DEFAULT,
+        validators=[MinValueValidator(3), MaxValueValidator(10)],
+        help_text="Wrong passwords in a row, for one account from one address.",
+    )
+    lockout_minutes = models.PositiveSmallIntegerField(
+        "minutes locked",
+        default=LOCKOUT_MINUTES_DEFAULT,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="How long that account stays locked from that address. An admin can unlock.",
+    )
 
     class Meta:
         ordering = ["name"]

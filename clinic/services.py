@@ -102,6 +102,8 @@ def invitation_accept(
                 )
             except IntegrityError as exc:
                 raise InvitationError("account_exists") from exc
+        else:
+            user.end_sessions()  # a new role: the person's other sessions sign in again
         Membership.objects.update_or_create(
             user=user, clinic=locked.clinic, role=locked.role, defaults={"is_active": True}
         )

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,7 +32,8 @@ INSTALLED_APPS = [
     "clinic",
     "intake",
     "rehab",
-    "django.contrib.admin",
+    "notifications",
+    "clinic.apps.ReboundAdminConfig",  # Django's admin, behind the same second-factor check
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,18 +43,28 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "clinic.middleware.IdleSessionMiddleware",
     "clinic.middleware.UserTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: it turns a lockout into its page
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -69,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.navigation",
+                "clinic.context_processors.session_timeout",
             ],
         },
     },
@@ -81,7 +94,53 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# Background jobs: clinic/celery.py holds the Celery app and the one periodic schedule. Redis is
+# the broker in CI and production. `make run` passes CELERY_BROKER_URL=filesystem:// when Redis
+# does not answer: a folder queue under var/, so a machine with only Python runs a real worker.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_FOLDER = Path(
+    env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / "var" / "celery-broker"))
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    (CELERY_BROKER_FOLDER / "queue").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+    }
+else:
+    # Longer than any retry countdown (10 minutes at most): Redis never hands a task waiting
+    # for its retry to a second worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: outcomes are kept in the ledger
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late, a worker holds one message at a time
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Reminders (notifications/): how long a sender's claim on a ledger row lasts, how long a row
+# queued for sending waits before it is queued again, and how long settled rows are kept.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=5 * 60)
+NOTIFICATIONS_REQUEUE_AFTER_SECONDS = env.int(
+    "NOTIFICATIONS_REQUEUE_AFTER_SECONDS", default=15 * 60
+)
+NOTIFICATIONS_KEEP_DAYS = env.int("NOTIFICATIONS_KEEP_DAYS", default=90)
+
+# Text messages (notifications/sms.py): printed by the console backend unless Twilio is set up,
+# e.g. SMS_BACKEND=notifications.sms.TwilioBackend with the three TWILIO_ variables.
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleBackend")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")  # a number, or a Messaging Service SID (MG...)
+
 AUTH_USER_MODEL = "clinic.User"
+# Axes first: it refuses a locked-out e-mail and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -102,6 +161,39 @@ AUTH_PASSWORD_VALIDATORS = [
 # Password-reset and invitation links stay valid this long (seconds).
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+
+# Sign-in throttling (django-axes): an e-mail address is locked from one client address after
+# too many failures. Each clinic sets its own numbers (Clinic.lockout_failures, .lockout_minutes);
+# clinic/lockouts.py resolves them for the e-mail being tried, with the defaults for unknown ones.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "clinic.lockouts.failure_limit"
+AXES_COOLOFF_TIME = "clinic.lockouts.cool_off"
+# Each attempt keeps its own expiry, so one clinic's short lock never clears another's long one.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; it holds the e-mail address
+AXES_USERNAME_CALLABLE = "clinic.lockouts.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "clinic.lockouts.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log (auth.login)
+AXES_VERBOSE = False
+
+# Two-step verification (django-otp): TOTP apps plus one-time backup codes. Clinics require it of
+# their admins and therapists unless they turn it off; new clinics start with this default.
+STAFF_2FA_DEFAULT = env.bool("STAFF_2FA_DEFAULT", default=not DEBUG)
+OTP_TOTP_ISSUER = "Rebound"
+OTP_TOTP_THROTTLE_FACTOR = 1  # wrong codes wait 1, 2, 4, 8… seconds before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # secrets never shown in the Django admin
+
+# Sessions. Staff and care-team sessions end after SESSION_IDLE_TIMEOUT seconds without a request
+# (clinic/middleware.py), with a warning SESSION_IDLE_WARNING seconds before. Patients may keep a
+# session on their own phone for SESSION_REMEMBER_AGE; every other session ends when the browser
+# closes, and none outlives SESSION_COOKIE_AGE on the server.
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_IDLE_WARNING = 60
+SESSION_REMEMBER_AGE = 14 * 24 * 60 * 60
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # stored times are UTC; each person's own zone is activated per request
@@ -126,6 +218,16 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# An e-mail provider's HTTP API through django-anymail instead of SMTP, e.g.
+# EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN=...
+# (every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"]).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; far inside a send's lease
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rebound <no-reply@rebound.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -146,12 +248,52 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # scripts read the token from the page (data-csrf-token)
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): scripts, styles and fonts only from our own static files,
+# never inline. Images may also be data: URIs, for Bootstrap's SVG icons (select arrows, close
+# buttons) and the two-step QR code. The Django admin needs no exemption: Django 5.2's admin
+# templates have no inline scripts or styles (clinic/tests/test_security_headers.py checks it).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features Rebound never uses are switched off for every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Axes logs every sign-in at INFO; failures and lockouts (WARNING) are the ones to keep.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -3,19 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import access
-from clinic.forms import EmailAuthenticationForm
-from clinic.views import accounts, home, patients, team
+from clinic.views import accounts, home, patients, security, team
 
 auth_urls = [
-    path(
-        "login/",
-        access.public(
-            auth_views.LoginView.as_view(
-                authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-            )
-        ),
-        name="login",
-    ),
+    path("login/", access.public(security.SignInView.as_view()), name="login"),
     path("logout/", access.public(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password-reset/",
@@ -47,6 +38,13 @@ auth_urls = [
         access.signed_in(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
+    path("security/", security.account_security, name="account_security"),
+    path("two-step/verify/", security.two_factor_verify, name="two_factor_verify"),
+    path("two-step/set-up/", security.two_factor_enrol, name="two_factor_enrol"),
+    path("two-step/backup-codes/", security.backup_codes_new, name="backup_codes_new"),
+    path("two-step/turn-off/", security.two_factor_disable, name="two_factor_disable"),
+    path("sign-out-everywhere/", security.sign_out_everywhere, name="sign_out_everywhere"),
+    path("session/", security.session_status, name="session_status"),
 ]
 
 urlpatterns = [
@@ -94,7 +92,19 @@ urlpatterns = [
         team.membership_toggle,
         name="membership_toggle",
     ),
+    path(
+        "clinic/members/<int:user_id>/reset-two-step/",
+        team.second_factor_reset,
+        name="second_factor_reset",
+    ),
+    path(
+        "clinic/sign-in-locks/<int:attempt_id>/unlock/",
+        team.lockout_unlock,
+        name="lockout_unlock",
+    ),
+    path("clinic/security/", team.clinic_security, name="clinic_security"),
     path("", include("intake.urls")),
     path("", include("rehab.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,10 +11,12 @@ Screenshots land in `artifacts/screenshots/` (git-ignored) for people to look at
 """
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = (
@@ -24,6 +26,17 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 VIEWPORTS = {390: {"width": 390, "height": 844}, 1280: {"width": 1280, "height": 900}}
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items) -> None:
+    """Run browser tests after all others.
+
+    Once Playwright starts, its asyncio loop runs in the main thread until the session ends, so
+    any test after the first browser test would need DJANGO_ALLOW_ASYNC_UNSAFE (and subprocesses
+    would inherit it). Running them last keeps that variable to browser tests alone.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     """One Chromium for the whole session; each test opens its own context through `page_at`."""
@@ -31,10 +44,10 @@ def browser() -> Iterator:
         if os.environ.get("REBOUND_REQUIRE_BROWSER"):
             pytest.fail(CHROMIUM_MISSING, pytrace=False)
         pytest.skip(CHROMIUM_MISSING)
-    from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an asyncio loop running in this thread until it stops, and
-    # Django's ORM refuses to run while a loop runs. The variable is set only for that span.
+    # Django's ORM refuses to run while a loop runs. The variable is set only for that span,
+    # which `pytest_collection_modifyitems` keeps at the end of the session.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -100,9 +113,8 @@ def login(page, live_server, email: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    assert "/accounts/login/" not in page.url, f"{email} could not sign in"
+    page.get_by_role("button", name="Sign in").click()
+    expect(page, f"{email} could not sign in").not_to_have_url(re.compile("/accounts/login/"))
 
 
 def screenshot(page, name: str) -> Path:

@@ -15,6 +15,9 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Clinic {n}")
     slug = factory.Sequence(lambda n: f"clinic-{n}")
     time_zone = "Europe/London"
+    # Off unless a test is about two-step verification (those turn it on and use tests/otp.py),
+    # so `client.force_login(therapist)` reaches the page under test.
+    require_staff_2fa = False
 
 
 class UserFactory(factory.django.DjangoModelFactory):

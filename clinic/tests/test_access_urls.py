@@ -5,12 +5,15 @@ outcome expected for each person, so no view can escape the access rules unnotic
 """
 
 import pytest
+from axes.models import AccessAttempt
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clinic.models import Invitation, Membership
-from clinic.tests import factories
+from clinic.models import Clinic, Invitation, Membership
+from clinic.tests import factories, otp
 from intake.services import link_token
 from intake.tests.factories import IntakeLinkFactory, submitted_intake
+from rehab.models import patient_today
+from rehab.tests import factories as rehab_factories
 
 PEOPLE = ["anonymous", "pat", "pia", "cole", "alice", "adam", "bob", "bree"]
 # pat: patient whose record the URLs name · pia: another patient of the same clinic
@@ -36,6 +39,7 @@ SIGNED_IN_PAGE = row(LOGIN, OK, OK, OK, OK, OK, OK, OK)
 STAFF_PAGE = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)
 INTAKE_PAGE = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, NONE, NONE)
 INTAKE_ACTION = row(LOGIN, DENIED, DENIED, DENIED, MOVED, MOVED, NONE, NONE)
+PATIENT_PAGE = row(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED)
 
 # url name: (method, kwargs factory name, outcomes)
 TABLE = {
@@ -66,6 +70,18 @@ TABLE = {
     "invitation_revoke": ("post", "invitation", ADMIN_ACTION),
     "invitation_resend": ("post", "invitation", ADMIN_ACTION),
     "membership_toggle": ("post", "membership", ADMIN_ACTION),
+    # Sign-in security. Staff of both clinics have an authenticator and are verified (see `cast`);
+    # patients and the coach have none, which their clinic allows.
+    "account_security": ("get", None, SIGNED_IN_PAGE),
+    "two_factor_verify": ("get", None, row(LOGIN, *[MOVED] * 7)),  # nothing left to verify
+    "two_factor_enrol": ("get", None, row(LOGIN, OK, OK, OK, MOVED, MOVED, MOVED, MOVED)),
+    "backup_codes_new": ("post", None, row(LOGIN, MOVED, MOVED, MOVED, OK, OK, OK, OK)),
+    "two_factor_disable": ("post", None, row(LOGIN, *[MOVED] * 7)),
+    "sign_out_everywhere": ("post", None, row(*[LOGIN] * 8)),
+    "session_status": ("get", None, row(LOGIN, *[OK] * 7)),
+    "second_factor_reset": ("post", "member", ADMIN_ACTION),
+    "lockout_unlock": ("post", "lockout", ADMIN_ACTION),
+    "clinic_security": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
     # intake/
     "intake_start": ("get", "intake_token", PUBLIC_PAGE),
     "intake_step": ("get", "intake_token_step", PUBLIC_PAGE),
@@ -83,6 +99,15 @@ TABLE = {
     "intake_assign": ("post", "intake", INTAKE_ACTION),
     "intake_decide": ("post", "intake", row(LOGIN, DENIED, DENIED, DENIED, 400, 400, NONE, NONE)),
     "scoring_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    # rehab/ — the patient's own log ("log_day" names today; only pat has a log that day).
+    "log_today": ("get", None, PATIENT_PAGE),
+    "log_day": ("get", "log_day", PATIENT_PAGE),
+    "log_delete": ("post", "log_day", row(LOGIN, MOVED, NONE, *[DENIED] * 5)),
+    "my_progress": ("get", None, PATIENT_PAGE),
+    "patient_logs": ("get", "patient", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
+    "alert_acknowledge": ("post", "alert", PATIENT_EDIT),
+    "alert_list": ("get", None, STAFF_PAGE),
+    "alert_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
 }
 
 
@@ -112,12 +137,23 @@ def test_every_view_goes_through_the_access_module(name, pattern):
 
 @pytest.fixture
 def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
+    """Both clinics require two-step verification, as in production; their staff have set it up
+    and `otp.sign_in` verifies their sessions, so each row shows the role rules, not the 2FA
+    redirect (test_security_headers.py checks that redirect for every URL)."""
     bree = factories.member(clinic_b, "admin", email="bree@birch.example", full_name="Bree Fox")
+    Clinic.objects.update(require_staff_2fa=True)
+    for staff in (alice, adam, bob, bree):
+        otp.authenticator(staff)
+    lockout = AccessAttempt.objects.create(
+        username=alice.email, ip_address="203.0.113.9", user_agent="test", failures_since_start=5
+    )
     invitation = Invitation.objects.create(
         clinic=clinic_a, email="new@alder.example", full_name="New Person", role="coach"
     )
     intake = submitted_intake(clinic_a, pat, {"region": "heel"})
     intake_token = link_token(IntakeLinkFactory(clinic=clinic_a))
+    log = rehab_factories.day_log(pat, patient_today(pat))
+    alert = rehab_factories.AlertFactory(patient=pat)
     return {
         "people": {
             "pat": pat.user,
@@ -136,12 +172,16 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
             },
             "invitation": {"invitation_id": invitation.pk},
             "membership": {"membership_id": Membership.objects.get(user=alice).pk},
+            "member": {"user_id": alice.pk},
+            "lockout": {"attempt_id": lockout.pk},
             "reset_token": {"uidb64": "MQ", "token": "set-password"},
             "bad_token": {"token": "not-a-real-token"},
             "intake": {"intake_id": intake.pk},
             "intake_step": {"intake_id": intake.pk, "step": "pain"},
             "intake_token": {"token": intake_token},
             "intake_token_step": {"token": intake_token, "step": "pain"},
+            "log_day": {"day": log.date},
+            "alert": {"patient_id": pat.pk, "alert_id": alert.pk},
         },
     }
 
@@ -157,7 +197,7 @@ def outcome_of(response) -> int | str:
 def test_url_answers_each_person_as_the_table_says(client, cast, name, person):
     method, kwargs_name, expected = TABLE[name]
     if person != "anonymous":
-        client.force_login(cast["people"][person])
+        otp.sign_in(client, cast["people"][person])
     kwargs = cast["kwargs"][kwargs_name] if kwargs_name else {}
     response = getattr(client, method)(reverse(name, kwargs=kwargs))
     assert outcome_of(response) == expected[person]

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -37,3 +38,29 @@ def test_secret_key_is_required_when_debug_is_off():
     result = manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_sends_hsts_and_only_secure_http_only_cookies():
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps(["
+        "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT,"
+        "s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE,"
+        "s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_HTTPONLY, s.CSRF_COOKIE_SAMESITE,"
+        "s.SECURE_CONTENT_TYPE_NOSNIFF, s.SECURE_REFERRER_POLICY, s.STAFF_2FA_DEFAULT]))"
+    )
+    result = manage("shell", "-c", script, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        31536000,
+        True,
+        True,
+        True,
+        True,
+        "Lax",
+        True,
+        True,
+        "Lax",
+        True,
+        "same-origin",
+        True,
+    ]

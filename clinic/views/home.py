@@ -1,15 +1,19 @@
 """Each role's home page, with the signed-in person's real data."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic import access
+from clinic import access, lockouts
 from clinic.access import Perm
 from clinic.forms import InvitationForm
 from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Invitation, Membership, Patient, Role, User
+from rehab.models import with_log_summary
 
 PAGE_SIZE = 25
+SPARKLINE_DAYS = 14
 
 
 @access.signed_in
@@ -50,8 +54,13 @@ def caseload(request):
     elif status == "discharged":
         patients = patients.filter(discharged_at__isnull=False)
     patients = _search(patients, query)
+    # Patients with open alerts first; pain sparklines and last log from rehab, in fixed queries.
+    today = timezone.localdate()
+    patients = with_log_summary(patients, today=today, sparkline_days=SPARKLINE_DAYS)
     page = Paginator(
-        patients.prefetch_related("care_team__user").order_by("last_name", "first_name", "id"),
+        patients.prefetch_related("care_team__user").order_by(
+            "-open_alert_count", "last_name", "first_name", "id"
+        ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     counts = access.patients_visible(request, Perm.VIEW_CLINICAL).aggregate(
@@ -61,13 +70,21 @@ def caseload(request):
     return render(
         request,
         "clinic/caseload.html",
-        {"page": page, "scope": scope, "query": query, "status": status, "counts": counts},
+        {
+            "page": page,
+            "scope": scope,
+            "query": query,
+            "status": status,
+            "counts": counts,
+            "today": today,
+            "sparkline_days": SPARKLINE_DAYS,
+        },
     )
 
 
 @access.admin_only
 def clinic_admin(request):
-    """Members of the clinic, invitations, and the form to invite staff."""
+    """Members of the clinic, invitations, sign-in locks, and the form to invite staff."""
     clinic = access.workspace(request).clinic
     role = request.GET.get("role", "")
     if role not in Role.values:
@@ -79,6 +96,9 @@ def clinic_admin(request):
         )
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.filter(clinic=clinic))
+        )
+        .annotate(
+            has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
         )
         .order_by("full_name", "id")
     )
@@ -102,6 +122,7 @@ def clinic_admin(request):
             "form": InvitationForm(clinic=clinic),
             "role_counts": role_counts,
             "patient_count": Patient.objects.filter(clinic=clinic).active().count(),
+            "lockouts": lockouts.clinic_lockouts(clinic),
         },
     )
 
@@ -132,9 +153,27 @@ def patient_home(request):
 
 
 def patient_next_step(patient: Patient) -> dict:
-    """What the runner should do next, in their words. Later stages extend this."""
+    """What the runner should do next, in their words: the questionnaire, then its outcome."""
+    from intake.models import Intake, IntakeLink
+    from intake.presenting import runner_next_step
+    from intake.services import link_url
+
+    intake = patient.intakes.exclude(status=Intake.Status.DRAFT).order_by("-submitted_at").first()
+    if intake:
+        return runner_next_step(intake)
+    link = IntakeLink.objects.usable().filter(patient=patient).order_by("-created_at").first()
+    if link:
+        return {
+            "tone": "info",
+            "title": "Answer your questionnaire",
+            "body": "A few short questions about where it hurts and your running, so your "
+            "therapist can prepare. About five minutes; your answers are saved as you go.",
+            "url": link_url(link),
+            "action": "Open the questionnaire",
+        }
     therapist = patient.therapist.get_short_name() if patient.therapist else "your therapist"
     return {
+        "tone": "info",
         "title": "Your therapist will be in touch",
         "body": f"{therapist} will send you a short questionnaire about where it hurts and your "
         "running. It takes about five minutes on your phone. Until then, avoid running through "

@@ -1,14 +1,16 @@
-"""The clinic admin's actions on members and invitations."""
+"""The clinic admin's actions on members, invitations, sign-in locks and security settings."""
 
+from axes.models import AccessAttempt
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinic import access, audit, services
-from clinic.forms import InvitationForm
-from clinic.models import Invitation, Membership
+from clinic import access, audit, lockouts, services
+from clinic.forms import ClinicSecurityForm, InvitationForm
+from clinic.models import Invitation, Membership, User
 
 
 @access.admin_only
@@ -78,8 +80,9 @@ def membership_toggle(request, membership_id):
     if membership.user_id == request.user.pk and membership.role == "admin":
         messages.error(request, "You cannot suspend your own admin role.")
         return redirect("clinic_admin")
-    membership.is_active = not membership.is_active
-    membership.save(update_fields=["is_active"])
+    membership.set_active(not membership.is_active)
+    if membership.user_id == request.user.pk:
+        update_session_auth_hash(request, membership.user)  # keep this session, with a new key
     audit.record(
         request,
         "membership.restore" if membership.is_active else "membership.suspend",
@@ -91,3 +94,62 @@ def membership_toggle(request, membership_id):
         request, f"{membership.user.full_name}'s {membership.get_role_display()} role was {state}."
     )
     return redirect("clinic_admin")
+
+
+def _clinic_member(request, **lookup) -> User:
+    """A person with a role (active or not) in the admin's clinic, or 404."""
+    clinic = access.workspace(request).clinic
+    return get_object_or_404(User.objects.filter(memberships__clinic=clinic).distinct(), **lookup)
+
+
+@require_POST
+@access.admin_only
+def second_factor_reset(request, user_id):
+    """Remove a member's authenticator and backup codes (a lost phone) and end their sessions."""
+    member = _clinic_member(request, pk=user_id)
+    if member.pk == request.user.pk:
+        messages.error(request, "Manage your own two-step verification on your security page.")
+        return redirect("clinic_admin")
+    member.remove_second_factor()
+    member.end_sessions()
+    audit.record(request, "auth.second_factor_reset", obj=member, detail={"email": member.email})
+    messages.success(
+        request,
+        f"{member.full_name}'s two-step verification was reset. They set it up again at their "
+        "next sign-in if their role requires it.",
+    )
+    return redirect("clinic_admin")
+
+
+@require_POST
+@access.admin_only
+def lockout_unlock(request, attempt_id):
+    """Lift a sign-in lock on a member's e-mail address from one client address."""
+    attempt = get_object_or_404(AccessAttempt, pk=attempt_id)
+    _clinic_member(request, email__iexact=attempt.username or "")
+    lockouts.lockout_clear(attempt)
+    audit.record(
+        request,
+        "auth.unlock",
+        detail={"email": attempt.username, "ip_address": attempt.ip_address},
+    )
+    messages.success(request, f"{attempt.username} can sign in again.")
+    return redirect("clinic_admin")
+
+
+@access.admin_only
+def clinic_security(request):
+    """Whether admins and therapists need two-step verification, and when sign-ins lock."""
+    clinic = access.workspace(request).clinic
+    form = ClinicSecurityForm(request.POST or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(
+            request,
+            "clinic.security_update",
+            obj=clinic,
+            detail={field: form.cleaned_data[field] for field in form.changed_data},
+        )
+        messages.success(request, "The security settings were saved.")
+        return redirect("clinic_admin")
+    return render(request, "clinic/clinic_security.html", {"form": form})

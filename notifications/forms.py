@@ -1,0 +1,103 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from clinic.models import Patient
+from notifications.models import ReminderPreference, reminders_allowed
+from notifications.schedule import time_is_quiet, zone_named
+
+MAX_PAUSE_DAYS = 90
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ReminderPreferencesForm(forms.Form):
+    """A patient's reminder choices. Validates them together, so a bad mix gets a clear message
+    beside the field that causes it, never a server error."""
+
+    reminders_on = forms.BooleanField(
+        required=False,
+        label="Send me reminders",
+        help_text="Reminders to log your day and check your pain. Switch off at any time.",
+    )
+    by_email = forms.BooleanField(required=False, label="E-mail")
+    by_sms = forms.BooleanField(required=False, label="Text message (SMS)")
+    in_app = forms.BooleanField(required=False, label="In the app")
+    daily_time = forms.TimeField(
+        label="Daily log reminder",
+        widget=TIME_WIDGET,
+        help_text="Your local time. Pick a moment after your day's activity.",
+    )
+    morning_time = forms.TimeField(
+        label="Morning pain check",
+        widget=TIME_WIDGET,
+        help_text="Only the morning after a run: how does the bone feel?",
+    )
+    quiet_start = forms.TimeField(label="Quiet from", required=False, widget=TIME_WIDGET)
+    quiet_end = forms.TimeField(label="Quiet until", required=False, widget=TIME_WIDGET)
+    paused_until = forms.DateField(
+        label="Pause reminders until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=f"Away or resting? No reminders up to and including this day "
+        f"(at most {MAX_PAUSE_DAYS} days ahead). Leave empty for none.",
+    )
+
+    PREFERENCE_FIELDS = (
+        "by_email",
+        "by_sms",
+        "in_app",
+        "daily_time",
+        "morning_time",
+        "quiet_start",
+        "quiet_end",
+        "paused_until",
+    )
+
+    def __init__(self, *args, patient: Patient, preference: ReminderPreference, **kwargs):
+        initial = {name: getattr(preference, name) for name in self.PREFERENCE_FIELDS}
+        initial["reminders_on"] = not reminders_allowed(patient, preference)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.patient = patient
+        self.fields["by_email"].help_text = patient.email or "No e-mail address on file."
+        self.fields["by_sms"].help_text = patient.phone or "Add a mobile number in Settings first."
+
+    def clean_paused_until(self):
+        day = self.cleaned_data["paused_until"]
+        if day is None:
+            return None
+        today = timezone.localdate(timezone=zone_named(self.patient.time_zone))
+        if day < today:
+            raise forms.ValidationError("Choose today or a later day.")
+        if day > today + dt.timedelta(days=MAX_PAUSE_DAYS):
+            raise forms.ValidationError(f"Pause for at most {MAX_PAUSE_DAYS} days.")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if data.get("by_email") and not self.patient.email:
+            self.add_error("by_email", "There is no e-mail address on file; ask your clinic.")
+        if data.get("by_sms") and not self.patient.phone:
+            self.add_error("by_sms", "Add your mobile number in Settings first.")
+        if data.get("reminders_on") and not (
+            data.get("by_email") or data.get("by_sms") or data.get("in_app")
+        ):
+            self.add_error("by_email", "Choose at least one way to reach you.")
+        start, end = data.get("quiet_start"), data.get("quiet_end")
+        if (start is None) != (end is None) and not self.has_error("quiet_start"):
+            if not self.has_error("quiet_end"):
+                self.add_error("quiet_end", "Give both ends of your quiet hours, or neither.")
+        elif start is not None and start == end:
+            self.add_error("quiet_end", "Quiet hours need to end at a different time.")
+        elif start is not None:
+            for name in ("daily_time", "morning_time"):
+                if (at := data.get(name)) is not None and time_is_quiet(at, start, end):
+                    self.add_error(
+                        name,
+                        f"This falls in your quiet hours ({start:%H:%M}–{end:%H:%M}). "
+                        "Choose another time or change your quiet hours.",
+                    )
+        return data
+
+    def preference_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.PREFERENCE_FIELDS}

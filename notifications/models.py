@@ -1,0 +1,306 @@
+"""Reminder preferences, the delivery ledger, and in-app notifications.
+
+The ledger (`Delivery`) is what makes reminders exactly-once: one row per patient, kind, due moment
+and channel, unique in the database, claimed by one sender at a time. `docs/reminders.md` tells
+the whole story; `notifications.services` holds the workflows.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.models import Clinic, Patient
+
+DEFAULT_DAILY_TIME = dt.time(19, 0)
+DEFAULT_MORNING_TIME = dt.time(7, 30)
+DEFAULT_QUIET_START = dt.time(22, 0)
+DEFAULT_QUIET_END = dt.time(7, 0)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message"
+    IN_APP = "in_app", "In the app"
+
+
+class Kind(models.TextChoices):
+    DAILY_LOG = "daily_log", "Daily log reminder"
+    SESSIONS_TODAY = "sessions_today", "Today's sessions"
+    MISSED_LOG = "missed_log", "Missed-log nudge"
+    PAIN_CHECK = "pain_check", "Next-morning pain check"
+    PLAN_ADVANCED = "plan_advanced", "Plan advanced"
+    PLAN_HELD = "plan_held", "Plan held"
+    PLAN_STEPPED_BACK = "plan_stepped_back", "Plan stepped back"
+    PLAN_APPROVED = "plan_approved", "Plan approved"
+    CARE_MESSAGE = "care_message", "Message from the care team"
+    INTAKE_INVITATION = "intake_invitation", "Intake questionnaire link"
+    INTAKE_EXPIRY = "intake_expiry", "Intake link about to expire"
+    MISSED_LOGS_THERAPIST = "missed_logs_therapist", "Patient not logging (therapist)"
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """How one kind behaves. `reminder`: planned on a schedule (else an event someone raised)."""
+
+    reminder: bool
+    to_therapist: bool = False
+    # Never sent later than this after it could first have gone out; a stale reminder is noise.
+    max_delay: dt.timedelta = dt.timedelta(hours=12)
+    # In-app notices of this kind disappear from the list after this long (None: kept).
+    shown_for: dt.timedelta | None = None
+    # URL name the message links to ("" for none); patient-facing ones take no arguments.
+    action: str = ""
+    action_label: str = ""
+
+
+KIND_RULES = {
+    Kind.DAILY_LOG: KindRule(
+        True, shown_for=dt.timedelta(days=1), action="log_today", action_label="Log today"
+    ),
+    Kind.SESSIONS_TODAY: KindRule(
+        True, shown_for=dt.timedelta(days=1), action="patient_home", action_label="See your plan"
+    ),
+    Kind.MISSED_LOG: KindRule(
+        True, shown_for=dt.timedelta(days=3), action="log_today", action_label="Log today"
+    ),
+    Kind.PAIN_CHECK: KindRule(
+        True,
+        max_delay=dt.timedelta(hours=6),
+        shown_for=dt.timedelta(days=1),
+        action="log_today",
+        action_label="Log this morning's pain",
+    ),
+    **{
+        kind: KindRule(
+            False, max_delay=dt.timedelta(days=3), action="patient_home", action_label="Open"
+        )
+        for kind in (
+            Kind.PLAN_ADVANCED,
+            Kind.PLAN_HELD,
+            Kind.PLAN_STEPPED_BACK,
+            Kind.PLAN_APPROVED,
+            Kind.CARE_MESSAGE,
+        )
+    },
+    Kind.INTAKE_INVITATION: KindRule(False, max_delay=dt.timedelta(days=14)),
+    Kind.INTAKE_EXPIRY: KindRule(False, max_delay=dt.timedelta(days=2)),
+    Kind.MISSED_LOGS_THERAPIST: KindRule(
+        True, to_therapist=True, max_delay=dt.timedelta(days=2), action="patient_detail"
+    ),
+}
+PLAN_KINDS = (Kind.PLAN_ADVANCED, Kind.PLAN_HELD, Kind.PLAN_STEPPED_BACK, Kind.PLAN_APPROVED)
+EVENT_KINDS = (*PLAN_KINDS, Kind.CARE_MESSAGE)
+INTAKE_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_EXPIRY)
+
+
+class ReminderPreference(models.Model):
+    """A patient's choices about reminders. Patients without a row get the defaults."""
+
+    patient = models.OneToOneField(
+        Patient, primary_key=True, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    by_email = models.BooleanField("e-mail", default=True)
+    by_sms = models.BooleanField("text message (SMS)", default=False)
+    in_app = models.BooleanField("in the app", default=True)
+    daily_time = models.TimeField("daily log reminder", default=DEFAULT_DAILY_TIME)
+    morning_time = models.TimeField("morning pain check", default=DEFAULT_MORNING_TIME)
+    quiet_start = models.TimeField(null=True, blank=True, default=DEFAULT_QUIET_START)
+    quiet_end = models.TimeField(null=True, blank=True, default=DEFAULT_QUIET_END)
+    paused_until = models.DateField(
+        null=True, blank=True, help_text="No reminders up to and including this date."
+    )
+    opted_out_at = models.DateTimeField(
+        null=True, blank=True, help_text="Unsubscribed: nothing is sent until they resume."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Reminder preferences of {self.patient}"
+
+    @classmethod
+    def of(cls, patient: Patient) -> "ReminderPreference":
+        """The patient's preferences, unsaved defaults when they have never changed them."""
+        try:
+            return patient.reminder_preference
+        except cls.DoesNotExist:
+            return cls(patient=patient)
+
+    def channels(self) -> list[str]:
+        """The channels the patient chose that they can be reached on."""
+        patient = self.patient
+        chosen = {
+            Channel.EMAIL: self.by_email and bool(patient.email),
+            Channel.SMS: self.by_sms and bool(patient.phone),
+            Channel.IN_APP: self.in_app and patient.user_id is not None,
+        }
+        return [channel for channel, on in chosen.items() if on]
+
+    def is_paused(self, on: dt.date) -> bool:
+        return self.paused_until is not None and on <= self.paused_until
+
+
+def reminders_allowed(patient: Patient, preference: ReminderPreference) -> str:
+    """ "" when the patient may be sent reminders and notices, else the reason they may not."""
+    if not patient.reminder_consent:
+        return "no consent to reminders"
+    if preference.opted_out_at is not None:
+        return "unsubscribed"
+    if patient.discharged_at is not None:
+        return "discharged"
+    return ""
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def releasable(self, now: dt.datetime, *, requeue_after: dt.timedelta):
+        """Rows a send task should be queued for: due and not already waiting in the queue,
+        or claimed by a sender whose lease ran out (a worker that died mid-send)."""
+        waiting = Q(status=Delivery.Status.QUEUED, send_after__lte=now) & (
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - requeue_after)
+        )
+        lease_over = Q(status=Delivery.Status.SENDING, claimed_until__lt=now)
+        return self.filter(waiting | lease_over)
+
+    def for_clinic(self, clinic: Clinic):
+        return self.filter(clinic=clinic)
+
+
+class Delivery(models.Model):
+    """One message to one person on one channel: the ledger row that keeps it exactly-once.
+
+    Scheduled reminders are unique on (patient, kind, due moment, channel): however often the
+    planner runs, it can only ever insert the row once. Events (plan changes, care-team messages,
+    intake links) carry the caller's `key` instead and are unique on (kind, key, channel).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="deliveries")
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    intake_link = models.ForeignKey(
+        "intake.IntakeLink",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who an in-app notice is for: the patient's account or their therapist.",
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    due_at = models.DateTimeField(help_text="The moment it fell due (its identity, for reminders).")
+    key = models.CharField(max_length=120, blank=True, help_text="The event's identity.")
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=200, blank=True, help_text="Why it was skipped.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    send_after = models.DateTimeField(help_text="Not before: the due moment after quiet hours.")
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind", "due_at", "channel"],
+                condition=Q(key=""),
+                name="one_reminder_per_patient_kind_moment_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "key", "channel"],
+                condition=~Q(key=""),
+                name="one_notice_per_kind_key_channel",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "send_after"], name="delivery_release"),
+            models.Index(fields=["patient", "-due_at"], name="delivery_history"),
+            models.Index(fields=["clinic", "status", "-due_at"], name="delivery_clinic_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.get_channel_display()} ({self.status})"
+
+    @property
+    def rule(self) -> KindRule:
+        return KIND_RULES[self.kind]
+
+    @property
+    def deadline(self) -> dt.datetime:
+        """After this it is too late to send: `max_delay` after it first could have gone out."""
+        return max(self.created_at, self.send_after) + self.rule.max_delay
+
+
+class NotificationQuerySet(models.QuerySet):
+    def shown(self, now: dt.datetime | None = None):
+        now = now or timezone.now()
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message in a person's in-app list (patients and staff), with read state."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    delivery = models.OneToOneField(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+    def mark_read(self) -> None:
+        if self.read_at is None:
+            self.read_at = timezone.now()
+            Notification.objects.filter(pk=self.pk, read_at__isnull=True).update(
+                read_at=self.read_at
+            )

@@ -1,0 +1,112 @@
+"""Which reminders fall due for one patient in a window of time: pure rules over plain facts.
+
+The planner (`notifications.services.reminders_plan`) loads facts for thousands of patients in a
+few queries, asks `due_reminders` for each, and inserts the answers into the ledger. Nothing here
+touches the database, so each rule is tested on plain data.
+
+Rules (RULES_VERSION 1):
+- Daily log: every day at the patient's daily time, unless that day is already logged or paused.
+- Missed-log nudge: once per silence, on the third day after the last log (two whole days without
+  one), at the daily time; it replaces that day's daily reminder.
+- Therapist notice: once per silence, on the fourth day after the last log (three whole days
+  without one), at 08:00 in the clinic's zone, in the therapist's in-app list.
+- Next-morning pain check: at the morning time, the day after a day with running in the log,
+  unless this morning's pain is already logged. The bone's response shows the morning after.
+- Before the first log, the silence counts from the day before logging was first expected.
+- Today's sessions: the kind exists, but plans arrive in a later issue; nothing plans it yet.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from notifications.schedule import daily_moments, local_date, local_moment
+
+RULES_VERSION = "1"
+
+DAILY_LOG = "daily_log"
+MISSED_LOG = "missed_log"
+PAIN_CHECK = "pain_check"
+MISSED_LOGS_THERAPIST = "missed_logs_therapist"
+KINDS = (DAILY_LOG, MISSED_LOG, PAIN_CHECK, MISSED_LOGS_THERAPIST)
+
+NUDGE_AFTER_DAYS = 2  # whole days without a log before the patient is nudged
+THERAPIST_AFTER_DAYS = 3  # ... and before the therapist hears of it
+THERAPIST_NOTICE_TIME = dt.time(8, 0)  # clinic time: when the day's caseload is read
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    zone: dt.tzinfo
+    clinic_zone: dt.tzinfo
+    daily_time: dt.time
+    morning_time: dt.time
+    logging_since: dt.date  # the first day a log was expected
+    last_log: dt.date | None = None
+    paused_until: dt.date | None = None
+    logged_days: frozenset[dt.date] = field(default_factory=frozenset)
+    ran_days: frozenset[dt.date] = field(default_factory=frozenset)
+    morning_logged: frozenset[dt.date] = field(default_factory=frozenset)
+    has_therapist: bool = True
+
+    @property
+    def silence_since(self) -> dt.date:
+        """The last day the patient is not missing: their last log, or the day before logging
+        was first expected."""
+        return self.last_log or self.logging_since - dt.timedelta(days=1)
+
+    def is_paused(self, day: dt.date) -> bool:
+        return self.paused_until is not None and day <= self.paused_until
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    due_at: dt.datetime
+    context: dict = field(default_factory=dict)
+
+
+def due_reminders(facts: PatientFacts, *, after: dt.datetime, until: dt.datetime) -> list[Due]:
+    """Every reminder for this patient whose due moment lies in (after, until]."""
+    return [
+        *_evening(facts, after, until),
+        *_morning(facts, after, until),
+        *_therapist(facts, after, until),
+    ]
+
+
+def _evening(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> list[Due]:
+    found = []
+    nudge_day = facts.silence_since + dt.timedelta(days=NUDGE_AFTER_DAYS + 1)
+    for moment in daily_moments(facts.daily_time, facts.zone, after=after, until=until):
+        day = local_date(moment, facts.zone)
+        if facts.is_paused(day) or day in facts.logged_days:
+            continue
+        if day == nudge_day:
+            since = facts.silence_since.isoformat()
+            found.append(Due(MISSED_LOG, moment, {"since": since, "days": NUDGE_AFTER_DAYS}))
+        else:
+            found.append(Due(DAILY_LOG, moment, {"day": day.isoformat()}))
+    return found
+
+
+def _morning(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> list[Due]:
+    found = []
+    for moment in daily_moments(facts.morning_time, facts.zone, after=after, until=until):
+        day = local_date(moment, facts.zone)
+        ran_on = day - dt.timedelta(days=1)
+        if facts.is_paused(day) or ran_on not in facts.ran_days or day in facts.morning_logged:
+            continue
+        context = {"day": day.isoformat(), "ran_on": ran_on.isoformat()}
+        found.append(Due(PAIN_CHECK, moment, context))
+    return found
+
+
+def _therapist(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> list[Due]:
+    day = facts.silence_since + dt.timedelta(days=THERAPIST_AFTER_DAYS + 1)
+    moment = local_moment(day, THERAPIST_NOTICE_TIME, facts.clinic_zone)
+    if not facts.has_therapist or not (after < moment <= until):
+        return []
+    if facts.is_paused(day - dt.timedelta(days=1)):
+        return []
+    since = facts.silence_since.isoformat()
+    return [Due(MISSED_LOGS_THERAPIST, moment, {"since": since, "days": THERAPIST_AFTER_DAYS})]

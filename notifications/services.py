@@ -1,0 +1,603 @@
+"""Reminder and notification workflows: planning the ledger, releasing it to the queue, sending.
+
+The path of a reminder:
+
+1. `reminders_plan` (every few minutes) inserts one ledger row per patient, kind, due moment and
+   channel for whatever fell due, in bulk; the unique key drops rows an earlier run inserted.
+   `notify_patient` does the same for events (plan changes, care-team messages) as they happen.
+2. `deliveries_release` enqueues a send task for each due row once the transaction commits.
+3. `delivery_send` (the task body) claims its row with one conditional UPDATE and a lease, checks
+   that sending is still right (consent, unsubscribe, pause, quiet hours, already logged), sends,
+   and marks the row sent straight away. A worker that dies mid-send leaves a row whose lease
+   runs out; the next release re-enqueues it. See docs/reminders.md for the exact guarantee.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.utils import timezone
+
+from clinic.models import Patient
+from intake.models import IntakeLink
+from notifications import channels, messages
+from notifications.models import (
+    DEFAULT_DAILY_TIME,
+    DEFAULT_MORNING_TIME,
+    DEFAULT_QUIET_END,
+    DEFAULT_QUIET_START,
+    EVENT_KINDS,
+    KIND_RULES,
+    Channel,
+    Delivery,
+    Kind,
+    Notification,
+    ReminderPreference,
+    reminders_allowed,
+)
+from notifications.planning import PatientFacts, due_reminders
+from notifications.schedule import is_quiet, local_date, quiet_end, zone_named
+from rehab.models import RUNNING_KINDS, Activity, DailyLog
+
+log = logging.getLogger(__name__)
+
+CHUNK = 2000  # patients per planning step: a handful of queries each, whatever the total
+CATCH_UP = dt.timedelta(hours=3)  # a reminder missed while the scheduler was down still goes out
+INTAKE_REMIND_BEFORE = dt.timedelta(days=2)
+MAX_ATTEMPTS = 6  # the first try and the send task's five retries
+PUBLISH_BATCH = 500
+QUIET_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
+def batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+
+
+def _requeue_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_AFTER_SECONDS)
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    planned: int
+    released: int
+
+
+def reminders_dispatch(*, now: dt.datetime) -> DispatchResult:
+    """The periodic job: plan what fell due, then queue every row that may go out now."""
+    with transaction.atomic():
+        planned = reminders_plan(now=now)
+        released = deliveries_release(now=now)
+    return DispatchResult(planned=planned, released=released)
+
+
+def intake_reminders_dispatch(*, now: dt.datetime) -> DispatchResult:
+    """The hourly job: plan the reminders of intake links about to expire, queue what is due."""
+    with transaction.atomic():
+        planned = intake_reminders_plan(now=now)
+        released = deliveries_release(now=now)
+    return DispatchResult(planned=planned, released=released)
+
+
+PATIENT_FIELDS = (
+    "id",
+    "clinic_id",
+    "clinic__time_zone",
+    "time_zone",
+    "email",
+    "phone",
+    "user_id",
+    "therapist_id",
+    "created_at",
+    "user__date_joined",
+    "reminder_preference__by_email",
+    "reminder_preference__by_sms",
+    "reminder_preference__in_app",
+    "reminder_preference__daily_time",
+    "reminder_preference__morning_time",
+    "reminder_preference__quiet_start",
+    "reminder_preference__quiet_end",
+    "reminder_preference__paused_until",
+    "reminder_preference__updated_at",
+)
+
+
+def reminder_patients():
+    """Patients reminders may go to: in care, consenting, not unsubscribed, with an account
+    (a runner without one cannot log)."""
+    return Patient.objects.active().filter(
+        reminder_consent=True,
+        user__isnull=False,
+        reminder_preference__opted_out_at__isnull=True,
+    )
+
+
+def reminders_plan(*, now: dt.datetime) -> int:
+    """Insert the ledger rows of every reminder that fell due in the catch-up window before
+    `now`. Idempotent. Returns how many rows were offered to the ledger (duplicates included).
+
+    Queries are bounded by the number of chunks, not patients: per chunk of CHUNK patients one
+    query for the patients, two for their logs and one insert per 1000 rows.
+    """
+    after, offered, last_id = now - CATCH_UP, 0, None
+    patients = reminder_patients().order_by("pk").values(*PATIENT_FIELDS)
+    while True:
+        chunk = list((patients.filter(pk__gt=last_id) if last_id else patients)[:CHUNK])
+        if not chunk:
+            return offered
+        last_id = chunk[-1]["id"]
+        rows = [
+            row
+            for patient, facts in _facts_of(chunk, now)
+            for due in due_reminders(facts, after=after, until=now)
+            for row in _rows_for(patient, due)
+        ]
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        offered += len(rows)
+
+
+def _facts_of(chunk: list[dict], now: dt.datetime):
+    ids = [p["id"] for p in chunk]
+    last_logs = dict(
+        DailyLog.objects.filter(patient_id__in=ids)
+        .values("patient_id")
+        .annotate(last=Max("date"))
+        .values_list("patient_id", "last")
+    )
+    recent = {patient_id: ([], [], []) for patient_id in ids}
+    running = Activity.objects.filter(log=OuterRef("pk"), kind__in=RUNNING_KINDS)
+    for patient_id, day, morning_pain, ran in (
+        DailyLog.objects.filter(patient_id__in=ids, date__gte=now.date() - dt.timedelta(days=3))
+        .annotate(ran=Exists(running))
+        .values_list("patient_id", "date", "morning_pain", "ran")
+    ):
+        logged, ran_days, mornings = recent[patient_id]
+        logged.append(day)
+        if ran:
+            ran_days.append(day)
+        if morning_pain is not None:
+            mornings.append(day)
+    for patient in chunk:
+        logged, ran_days, mornings = recent[patient["id"]]
+        yield patient, _facts(patient, last_logs.get(patient["id"]), logged, ran_days, mornings)
+
+
+def _pref(patient: dict, name: str, default):
+    value = patient[f"reminder_preference__{name}"]
+    if patient["reminder_preference__updated_at"] is None:  # no row: the defaults
+        return default
+    return value
+
+
+def _facts(patient: dict, last_log, logged, ran_days, mornings) -> PatientFacts:
+    zone = zone_named(patient["time_zone"])
+    # As rehab.services.logging_expected_since: care start, or the account's first day if later.
+    since = local_date(max(patient["created_at"], patient["user__date_joined"]), zone)
+    return PatientFacts(
+        zone=zone,
+        clinic_zone=zone_named(patient["clinic__time_zone"]),
+        daily_time=_pref(patient, "daily_time", DEFAULT_DAILY_TIME),
+        morning_time=_pref(patient, "morning_time", DEFAULT_MORNING_TIME),
+        logging_since=since,
+        last_log=last_log,
+        paused_until=_pref(patient, "paused_until", None),
+        logged_days=frozenset(logged),
+        ran_days=frozenset(ran_days),
+        morning_logged=frozenset(mornings),
+        has_therapist=patient["therapist_id"] is not None,
+    )
+
+
+def _channels_of(patient: dict) -> list[str]:
+    chosen = {
+        Channel.EMAIL: _pref(patient, "by_email", True) and bool(patient["email"]),
+        Channel.SMS: _pref(patient, "by_sms", False) and bool(patient["phone"]),
+        Channel.IN_APP: _pref(patient, "in_app", True),
+    }
+    return [channel for channel, on in chosen.items() if on]
+
+
+def _rows_for(patient: dict, due) -> list[Delivery]:
+    common = {
+        "clinic_id": patient["clinic_id"],
+        "patient_id": patient["id"],
+        "kind": due.kind,
+        "due_at": due.due_at,
+        "context": due.context,
+    }
+    if KIND_RULES[due.kind].to_therapist:
+        return [
+            Delivery(
+                **common,
+                channel=Channel.IN_APP,
+                recipient_id=patient["therapist_id"],
+                send_after=due.due_at,
+            )
+        ]
+    zone = zone_named(patient["time_zone"])
+    start = _pref(patient, "quiet_start", DEFAULT_QUIET_START)
+    end = _pref(patient, "quiet_end", DEFAULT_QUIET_END)
+    return [
+        Delivery(
+            **common,
+            channel=channel,
+            recipient_id=patient["user_id"],
+            send_after=quiet_end(due.due_at, start, end, zone)
+            if channel in QUIET_CHANNELS
+            else due.due_at,
+        )
+        for channel in _channels_of(patient)
+    ]
+
+
+def intake_reminders_plan(*, now: dt.datetime) -> int:
+    """Ledger rows for intake links that expire within two days and were never reminded.
+
+    The reminder falls due two days before the link expires; links that lived less than two
+    days (shortened by hand) get none. Idempotent through the ledger key (the link's id).
+    """
+    links = IntakeLink.objects.usable().filter(
+        reminded_at__isnull=True,
+        expires_at__lte=now + INTAKE_REMIND_BEFORE,
+        created_at__lte=F("expires_at") - INTAKE_REMIND_BEFORE,
+    )
+    rows = [
+        Delivery(
+            clinic_id=link.clinic_id,
+            patient_id=link.patient_id,
+            intake_link=link,
+            kind=Kind.INTAKE_EXPIRY,
+            channel=Channel.EMAIL,
+            key=str(link.pk),
+            due_at=link.expires_at - INTAKE_REMIND_BEFORE,
+            send_after=link.expires_at - INTAKE_REMIND_BEFORE,
+        )
+        for link in links.iterator(chunk_size=CHUNK)
+    ]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def intake_invitation_queue(link) -> None:
+    """Send an intake link through the ledger (once per link, retried, visible in the history).
+
+    For `intake.services.link_create`, in place of its direct `on_commit(link_send)`.
+    """
+    now = timezone.now()
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                clinic_id=link.clinic_id,
+                patient_id=link.patient_id,
+                intake_link=link,
+                kind=Kind.INTAKE_INVITATION,
+                channel=Channel.EMAIL,
+                key=str(link.pk),
+                due_at=now,
+                send_after=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    _release(Delivery.objects.filter(kind=Kind.INTAKE_INVITATION, key=str(link.pk)), now)
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+
+def notify_patient(patient: Patient, kind: str, *, context: dict, key: str) -> list[Delivery]:
+    """Tell the patient about an event on each channel they chose, once per `key`.
+
+    For plan changes (Kind.PLAN_ADVANCED, PLAN_HELD, PLAN_STEPPED_BACK, PLAN_APPROVED) and
+    care-team messages (Kind.CARE_MESSAGE). `key` names the event, e.g. the plan transition's id:
+    calling again with the same kind and key changes nothing. `context` (JSON) is what the kind's
+    template shows, e.g. {"step": "Walk-run 1:1", "reason": "..."} or {"sender": ..., "text": ...}.
+    Call it inside the transaction that records the event: the send is queued on commit. Without
+    consent, or unsubscribed, the rows are kept as skipped so the care team sees why.
+    """
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"{kind!r} is not an event kind; reminders are planned, not raised.")
+    preference = ReminderPreference.of(patient)
+    now = timezone.now()
+    chosen = preference.channels()
+    reason = reminders_allowed(patient, preference) or ("" if chosen else "no channel chosen")
+    full_key = f"{patient.pk}:{key}"[:120]
+    zone = zone_named(patient.time_zone)
+    rows = [
+        Delivery(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            recipient_id=patient.user_id,
+            kind=kind,
+            channel=channel,
+            due_at=now,
+            key=full_key,
+            context=context,
+            status=Delivery.Status.SKIPPED if reason else Delivery.Status.QUEUED,
+            reason=reason,
+            send_after=quiet_end(now, preference.quiet_start, preference.quiet_end, zone)
+            if channel in QUIET_CHANNELS
+            else now,
+        )
+        for channel in chosen or [Channel.IN_APP]
+    ]
+    with transaction.atomic():
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        mine = Delivery.objects.filter(kind=kind, key=full_key)
+        _release(mine, now)
+    return list(mine)
+
+
+# --- Releasing to the queue -------------------------------------------------------------------
+
+
+def deliveries_release(*, now: dt.datetime) -> int:
+    """Queue a send task for every row that may go out now; returns how many."""
+    return _release(Delivery.objects.all(), now)
+
+
+def _release(rows, now: dt.datetime) -> int:
+    ids = list(
+        rows.releasable(now, requeue_after=_requeue_after())
+        .order_by("send_after")
+        .values_list("pk", flat=True)
+    )
+    for batch in batches(ids, 1000):
+        Delivery.objects.filter(pk__in=batch).update(enqueued_at=now)
+    if ids:
+        transaction.on_commit(lambda: publish_sends(ids))
+    return len(ids)
+
+
+def publish_sends(ids: list[int]) -> None:
+    """Put one send task per row on the broker, many per connection."""
+    from notifications.tasks import delivery_send
+
+    for batch in batches(ids, PUBLISH_BATCH):
+        with delivery_send.app.producer_or_acquire() as producer:
+            for delivery_id in batch:
+                delivery_send.apply_async((delivery_id,), producer=producer)
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
+    """Claim the row, send it if that is still right, record the outcome; returns the outcome.
+
+    Raises channels.TransientError (after putting the row back in the queue) when the provider
+    could not take it now, so the task retries with backoff; the last attempt records a failure.
+    """
+    now = now or timezone.now()
+    attempt = _claim(delivery_id, now)
+    if attempt is None:
+        return "not claimed"  # sent, skipped or being sent by someone else: nothing to do
+    delivery = Delivery.objects.select_related(
+        "clinic", "patient__clinic", "patient__reminder_preference", "intake_link__clinic"
+    ).get(pk=delivery_id)
+    if reason := skip_reason(delivery, now):
+        _settle(delivery, attempt, status=Delivery.Status.SKIPPED, reason=reason)
+        return "skipped"
+    if (later := _quiet_until(delivery, now)) is not None:
+        _settle(
+            delivery,
+            attempt,
+            status=Delivery.Status.QUEUED,
+            send_after=later,
+            enqueued_at=None,
+            attempts=attempt - 1,
+        )
+        return "deferred"
+    message = None if delivery.intake_link_id else messages.compose(delivery)
+    try:
+        # From the provider's "accepted" to the row's "sent" nothing else happens: that span is
+        # the only one where a dying worker could cause a second send (docs/reminders.md).
+        with transaction.atomic():
+            provider_id = channels.send(delivery, message)
+            _settle(
+                delivery, attempt, status=Delivery.Status.SENT, sent_at=now, provider_id=provider_id
+            )
+            if delivery.kind == Kind.INTAKE_EXPIRY:
+                IntakeLink.objects.filter(pk=delivery.intake_link_id).update(reminded_at=now)
+    except channels.PermanentError as error:
+        _settle(delivery, attempt, status=Delivery.Status.FAILED, last_error=str(error)[:2000])
+        return "failed"
+    except channels.TransientError as error:
+        if attempt >= MAX_ATTEMPTS:
+            _settle(
+                delivery,
+                attempt,
+                status=Delivery.Status.FAILED,
+                last_error=f"Gave up after {attempt} attempts: {error}"[:2000],
+            )
+            return "failed"
+        _settle(
+            delivery,
+            attempt,
+            status=Delivery.Status.QUEUED,
+            last_error=str(error)[:2000],
+            enqueued_at=now,  # the task's own retry sends it; the release need not
+        )
+        raise
+    return "sent"
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> int | None:
+    """Take the row for this sender with one conditional UPDATE; returns the attempt number.
+
+    Only one of any number of workers (or retries of one task) gets a row: the UPDATE matches a
+    row that is queued and due, or whose previous sender's lease ran out.
+    """
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id)
+        .filter(
+            Q(status=Delivery.Status.QUEUED, send_after__lte=now)
+            | Q(status=Delivery.Status.SENDING, claimed_until__lt=now)
+        )
+        .update(
+            status=Delivery.Status.SENDING,
+            claimed_until=now + _lease(),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None
+    return Delivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).get()
+
+
+def _settle(delivery: Delivery, attempt: int, **fields) -> None:
+    """Record the outcome of the claim numbered `attempt` (a later claim's outcome wins)."""
+    updated = Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.SENDING, attempts=attempt
+    ).update(claimed_until=None, **fields)
+    if not updated:
+        log.warning("Delivery %s: claim %s was overtaken by a later one", delivery.pk, attempt)
+
+
+def skip_reason(delivery: Delivery, now: dt.datetime) -> str:
+    """Why this delivery must not go out now ("" if it may), checked just before sending."""
+    if now > delivery.deadline:
+        return "too late to be useful"
+    if delivery.intake_link_id:
+        return _intake_skip_reason(delivery)
+    patient = delivery.patient
+    preference = ReminderPreference.of(patient)
+    if reason := reminders_allowed(patient, preference):
+        return reason
+    if KIND_RULES[delivery.kind].to_therapist:
+        if delivery.recipient_id is None:
+            return "no therapist"
+        return "logged again" if _logged_since(delivery) else ""
+    if delivery.channel not in preference.channels():
+        return f"{delivery.get_channel_display().lower()} turned off or no address"
+    day = local_date(delivery.due_at, zone_named(patient.time_zone))
+    if KIND_RULES[delivery.kind].reminder and preference.is_paused(day):
+        return f"paused until {preference.paused_until.isoformat()}"
+    return _already_done(delivery, day)
+
+
+def _intake_skip_reason(delivery: Delivery) -> str:
+    link = delivery.intake_link
+    if link.status != "open":
+        return f"link {link.status}"
+    if delivery.kind == Kind.INTAKE_EXPIRY and link.reminded_at is not None:
+        return "already reminded"
+    if delivery.patient and ReminderPreference.of(delivery.patient).opted_out_at:
+        return "unsubscribed"
+    return ""
+
+
+def _already_done(delivery: Delivery, day: dt.date) -> str:
+    logs = delivery.patient.daily_logs
+    if delivery.kind == Kind.DAILY_LOG and logs.filter(date=day).exists():
+        return "already logged that day"
+    if delivery.kind == Kind.MISSED_LOG and _logged_since(delivery):
+        return "logged again"
+    if (
+        delivery.kind == Kind.PAIN_CHECK
+        and logs.filter(date=day, morning_pain__isnull=False).exists()
+    ):
+        return "morning pain already logged"
+    return ""
+
+
+def _logged_since(delivery: Delivery) -> bool:
+    since = delivery.context.get("since")
+    return bool(since) and delivery.patient.daily_logs.filter(date__gt=since).exists()
+
+
+def _quiet_until(delivery: Delivery, now: dt.datetime) -> dt.datetime | None:
+    """When quiet hours end, if an e-mail or SMS would go out inside them now."""
+    if delivery.channel not in QUIET_CHANNELS or delivery.patient is None:
+        return None
+    if delivery.intake_link_id:
+        return None
+    preference = ReminderPreference.of(delivery.patient)
+    zone = zone_named(delivery.patient.time_zone)
+    if not is_quiet(now, preference.quiet_start, preference.quiet_end, zone):
+        return None
+    return quiet_end(now, preference.quiet_start, preference.quiet_end, zone)
+
+
+def delivery_retry(*, delivery: Delivery) -> None:
+    """Send a failed delivery again (a clinic admin fixed the address or the provider)."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
+            status=Delivery.Status.QUEUED,
+            attempts=0,
+            send_after=now,
+            enqueued_at=None,
+            reason="",
+        )
+        if updated:
+            _release(Delivery.objects.filter(pk=delivery.pk), now)
+
+
+# --- Preferences and unsubscribing ------------------------------------------------------------
+
+
+def preferences_save(*, patient: Patient, reminders_on: bool, values: dict) -> ReminderPreference:
+    """Store the patient's choices. `reminders_on` gives consent (or withdraws it) and resumes
+    reminders after an unsubscribe."""
+    with transaction.atomic():
+        preference = ReminderPreference.of(patient)
+        for name, value in values.items():
+            setattr(preference, name, value)
+        if reminders_on:
+            preference.opted_out_at = None
+        preference.save()
+        patient.set_reminder_consent(reminders_on)
+        patient.save(update_fields=["reminder_consent", "reminder_consent_at"])
+    return preference
+
+
+def reminders_unsubscribe(*, patient: Patient) -> ReminderPreference:
+    """Stop every reminder and notice to the patient (the one-click unsubscribe)."""
+    preference = ReminderPreference.of(patient)
+    if preference.opted_out_at is None:
+        preference.opted_out_at = timezone.now()
+        preference.save()
+    return preference
+
+
+def reminders_resume(*, patient: Patient) -> ReminderPreference:
+    """Undo an unsubscribe."""
+    preference = ReminderPreference.of(patient)
+    if preference.opted_out_at is not None:
+        preference.opted_out_at = None
+        preference.save()
+    return preference
+
+
+# --- Clean-up ---------------------------------------------------------------------------------
+
+
+def notifications_clean_up(*, now: dt.datetime) -> dict:
+    """Delete settled ledger rows older than the retention period and expired or long-read
+    in-app notifications. Idempotent; bounded memory (deletes in chunks)."""
+    cutoff = now - dt.timedelta(days=settings.NOTIFICATIONS_KEEP_DAYS)
+    settled = Delivery.objects.filter(
+        status__in=[Delivery.Status.SENT, Delivery.Status.SKIPPED, Delivery.Status.FAILED],
+        due_at__lt=cutoff,
+    )
+    deliveries = 0
+    while ids := list(settled.values_list("pk", flat=True)[:CHUNK]):
+        with transaction.atomic():
+            Notification.objects.filter(delivery_id__in=ids).update(delivery=None)
+            deliveries += Delivery.objects.filter(pk__in=ids).delete()[0]
+    notifications, _ = Notification.objects.filter(
+        Q(expires_at__lt=now) | Q(read_at__lt=cutoff)
+    ).delete()
+    return {"deliveries": deliveries, "notifications": notifications}

@@ -1,0 +1,187 @@
+"""The planner fills the ledger with what fell due, once, for thousands of patients in a few
+queries; releasing queues each due row for sending after the transaction commits."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Channel, Delivery, Kind, ReminderPreference
+from notifications.schedule import UTC, zone_named
+from notifications.tests.factories import DeliveryFactory, reminder_patient
+from rehab.models import Activity, DailyLog
+
+LONDON = zone_named("Europe/London")
+DAY = dt.date(2027, 6, 10)
+
+
+def london(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON).astimezone(UTC)
+
+
+@pytest.fixture
+def runner(clinic_a, alice):
+    return reminder_patient(clinic_a, alice, email="robin@runner.example")
+
+
+def planned(patient=None):
+    rows = Delivery.objects.filter(patient=patient) if patient else Delivery.objects.all()
+    return sorted(rows.values_list("kind", "channel"))
+
+
+def test_a_due_reminder_gets_one_row_per_chosen_channel(runner):
+    services.reminders_plan(now=london(DAY, 19, 2))
+    assert planned(runner) == [("daily_log", "email"), ("daily_log", "in_app")]
+    row = Delivery.objects.get(patient=runner, channel=Channel.EMAIL)
+    assert row.due_at == london(DAY, 19)
+    assert row.status == Delivery.Status.QUEUED
+    assert row.recipient == runner.user
+
+
+def test_planning_again_and_again_never_duplicates_a_reminder(runner):
+    for minutes in (1, 5, 10, 120):
+        services.reminders_plan(now=london(DAY, 19) + dt.timedelta(minutes=minutes))
+    assert planned(runner) == [("daily_log", "email"), ("daily_log", "in_app")]
+
+
+def test_text_messages_only_for_patients_who_chose_them_and_have_a_number(runner, clinic_a, alice):
+    ReminderPreference.objects.create(patient=runner, by_sms=True, by_email=False)
+    no_phone = reminder_patient(clinic_a, alice, email="nophone@runner.example", by_sms=True)
+    runner.phone = "+44 7700 900123"
+    runner.save()
+    services.reminders_plan(now=london(DAY, 19, 2))
+    assert planned(runner) == [("daily_log", "in_app"), ("daily_log", "sms")]
+    assert planned(no_phone) == [("daily_log", "email"), ("daily_log", "in_app")]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"reminder_consent": False},
+        {"discharged_at": timezone.now()},
+        {"user": None},
+    ],
+    ids=["without consent", "discharged", "without an account"],
+)
+def test_no_reminders_are_planned_for(runner, change):
+    for name, value in change.items():
+        setattr(runner, name, value)
+    runner.save()
+    services.reminders_plan(now=london(DAY, 19, 2))
+    assert planned() == []
+
+
+def test_nothing_is_planned_for_an_unsubscribed_patient(runner):
+    services.reminders_unsubscribe(patient=runner)
+    services.reminders_plan(now=london(DAY, 19, 2))
+    assert planned() == []
+
+
+def test_quiet_hours_hold_back_email_but_not_the_in_app_list(runner):
+    ReminderPreference.objects.create(
+        patient=runner, daily_time=dt.time(23, 0), quiet_start=dt.time(22), quiet_end=dt.time(7)
+    )
+    services.reminders_plan(now=london(DAY, 23, 1))
+    email = Delivery.objects.get(channel=Channel.EMAIL)
+    in_app = Delivery.objects.get(channel=Channel.IN_APP)
+    assert email.send_after == london(DAY + dt.timedelta(days=1), 7)
+    assert in_app.send_after == london(DAY, 23)
+
+
+def test_two_silent_days_nudge_the_patient_and_three_tell_the_therapist(runner, alice):
+    DailyLog.objects.create(patient=runner, date=DAY - dt.timedelta(days=3), site_pain=2)
+    services.reminders_plan(now=london(DAY, 19, 2))
+    assert planned(runner) == [("missed_log", "email"), ("missed_log", "in_app")]
+    services.reminders_plan(now=london(DAY + dt.timedelta(days=1), 8, 5))
+    notice = Delivery.objects.get(kind=Kind.MISSED_LOGS_THERAPIST)
+    assert (notice.channel, notice.recipient) == (Channel.IN_APP, alice)
+    assert notice.context == {"since": "2027-06-07", "days": 3}
+
+
+def test_the_morning_after_a_logged_run_brings_a_pain_check(runner):
+    log = DailyLog.objects.create(patient=runner, date=DAY - dt.timedelta(days=1), site_pain=1)
+    Activity.objects.create(log=log, kind="run", distance_m=3000, duration_min=20)
+    services.reminders_plan(now=london(DAY, 7, 35))
+    assert planned(runner) == [("pain_check", "email"), ("pain_check", "in_app")]
+
+
+def test_no_daily_reminder_once_the_day_is_logged(runner):
+    DailyLog.objects.create(patient=runner, date=DAY, site_pain=1)
+    services.reminders_plan(now=london(DAY, 19, 2))
+    assert planned() == []
+
+
+def test_planning_takes_a_fixed_number_of_queries_per_chunk(
+    clinic_a, alice, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(services, "CHUNK", 10)
+    for n in range(10):
+        reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
+    # Per chunk: patients, last logs, recent logs, one insert; then one empty page.
+    with django_assert_num_queries(4 + 1):
+        services.reminders_plan(now=london(DAY, 19, 2))
+    for n in range(10, 30):
+        reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
+    Delivery.objects.all().delete()
+    with django_assert_num_queries(3 * 4 + 1):
+        services.reminders_plan(now=london(DAY, 19, 2))
+    assert Delivery.objects.count() == 30 * 2
+
+
+def test_release_queues_each_due_row_once_after_commit(runner, django_capture_on_commit_callbacks):
+    due = DeliveryFactory(patient=runner)
+    DeliveryFactory(
+        patient=runner, kind=Kind.PAIN_CHECK, send_after=timezone.now() + dt.timedelta(hours=1)
+    )
+    with mock.patch.object(services, "publish_sends") as publish:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.deliveries_release(now=timezone.now()) == 1
+            publish.assert_not_called()
+        publish.assert_called_once_with([due.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.deliveries_release(now=timezone.now()) == 0
+
+
+def test_release_queues_a_row_again_when_its_senders_lease_ran_out(runner, settings):
+    now = timezone.now()
+    stuck = DeliveryFactory(
+        patient=runner, status=Delivery.Status.SENDING, claimed_until=now - dt.timedelta(seconds=1)
+    )
+    DeliveryFactory(
+        patient=runner,
+        kind=Kind.PAIN_CHECK,
+        status=Delivery.Status.SENDING,
+        claimed_until=now + dt.timedelta(minutes=4),
+    )
+    waiting = DeliveryFactory(
+        patient=runner,
+        kind=Kind.MISSED_LOG,
+        enqueued_at=now - dt.timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_AFTER_SECONDS + 1),
+    )
+    with mock.patch.object(services, "publish_sends"):
+        assert services.deliveries_release(now=now) == 2
+    assert set(Delivery.objects.filter(enqueued_at=now).values_list("pk", flat=True)) == {
+        stuck.pk,
+        waiting.pk,
+    }
+
+
+def test_patients_without_a_preference_row_get_the_defaults(runner):
+    assert not ReminderPreference.objects.filter(patient=runner).exists()
+    services.reminders_plan(now=london(DAY, 18, 59))
+    assert planned() == []
+    services.reminders_plan(now=london(DAY, 19, 0))
+    assert len(planned()) == 2
+
+
+def test_other_clinics_patients_are_planned_in_their_own_zone(clinic_b, bob):
+    tokyo = reminder_patient(clinic_b, bob, email="kenji@runner.example")
+    tokyo.time_zone = "Asia/Tokyo"
+    tokyo.save()
+    tokyo_seven_pm = dt.datetime(2027, 6, 10, 19, 1, tzinfo=zone_named("Asia/Tokyo"))
+    services.reminders_plan(now=tokyo_seven_pm)
+    assert Delivery.objects.get(channel=Channel.EMAIL).due_at == dt.datetime(
+        2027, 6, 10, 10, 0, tzinfo=UTC
+    )

@@ -1,0 +1,169 @@
+"""Reminder preferences, in-app notifications, delivery history and failures, unsubscribing."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from clinic import access, audit
+from clinic.access import Perm
+from clinic.models import Role
+from notifications import services
+from notifications import unsubscribe as unsubscribe_links
+from notifications.forms import ReminderPreferencesForm
+from notifications.models import Delivery, Notification, ReminderPreference
+
+PAGE_SIZE = 25
+
+
+# --- The patient's preferences -----------------------------------------------------------------
+
+
+@access.for_roles(Role.PATIENT)
+def reminder_preferences(request):
+    patient = access.own_patient_record(request)
+    preference = ReminderPreference.of(patient)
+    form = ReminderPreferencesForm(request.POST or None, patient=patient, preference=preference)
+    if request.method == "POST" and form.is_valid():
+        services.preferences_save(
+            patient=patient,
+            reminders_on=form.cleaned_data["reminders_on"],
+            values=form.preference_values(),
+        )
+        messages.success(request, "Your reminder settings were saved.")
+        return redirect("reminder_preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "patient": patient, "preference": preference},
+    )
+
+
+# --- In-app notifications ----------------------------------------------------------------------
+
+
+def visible_notifications(request):
+    """The person's notifications about patients they may still see in the active clinic."""
+    return (
+        Notification.objects.filter(recipient=request.user)
+        .shown()
+        .filter(Q(patient__isnull=True) | Q(patient__in=access.patients_visible(request)))
+    )
+
+
+@access.signed_in
+def notification_list(request):
+    page = Paginator(
+        visible_notifications(request).select_related("patient").order_by("-created_at", "id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    unread = visible_notifications(request).unread().count()
+    return render(request, "notifications/list.html", {"page": page, "unread": unread})
+
+
+@access.signed_in
+def notification_open(request, notification_id):
+    """Mark the notification read and follow its link."""
+    notification = visible_notifications(request).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    notification.mark_read()
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect("notification_list")
+
+
+@require_POST
+@access.signed_in
+def notifications_read_all(request):
+    visible_notifications(request).unread().update(read_at=timezone.now())
+    messages.success(request, "All notifications are marked as read.")
+    return redirect("notification_list")
+
+
+# --- Staff: delivery history and failures ------------------------------------------------------
+
+
+@access.with_patient(Perm.VIEW_CLINICAL)
+def patient_deliveries(request, patient):
+    audit.record(request, "patient.deliveries.view", patient=patient, obj=patient)
+    page = Paginator(
+        patient.deliveries.select_related("recipient").order_by("-due_at", "-id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/patient_deliveries.html",
+        {"patient": patient, "page": page, "preference": ReminderPreference.of(patient)},
+    )
+
+
+@access.admin_only
+def delivery_failures(request):
+    clinic = access.workspace(request).clinic
+    failures = (
+        Delivery.objects.for_clinic(clinic)
+        .filter(status=Delivery.Status.FAILED)
+        .select_related("patient", "intake_link")
+        .order_by("-due_at", "-id")
+    )
+    page = Paginator(failures, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/failures.html", {"page": page})
+
+
+@require_POST
+@access.admin_only
+def delivery_retry(request, delivery_id):
+    delivery = access.clinic_object(request, Delivery.objects.all(), pk=delivery_id)
+    services.delivery_retry(delivery=delivery)
+    audit.record(request, "notifications.retry", patient=delivery.patient, obj=delivery)
+    messages.success(request, "The message is queued to be sent again.")
+    return redirect("delivery_failures")
+
+
+# --- Unsubscribing, without signing in -------------------------------------------------------
+
+
+# RFC 8058: mail providers POST "List-Unsubscribe=One-Click" here without a session or CSRF
+# token. The signed token in the URL is the secret, so CSRF protection would add nothing.
+@access.public
+@csrf_exempt
+def unsubscribe(request, token):
+    """GET asks to confirm (link scanners must not unsubscribe anyone); POST unsubscribes."""
+    patient = unsubscribe_links.patient_for(token)
+    if patient is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    if request.method == "POST":
+        services.reminders_unsubscribe(patient=patient)
+        audit.record(request, "notifications.unsubscribe", patient=patient, obj=patient)
+    return _unsubscribe_page(request, patient, token)
+
+
+@require_POST
+@access.public
+def unsubscribe_undo(request, token):
+    patient = unsubscribe_links.patient_for(token)
+    if patient is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    services.reminders_resume(patient=patient)
+    audit.record(request, "notifications.resume", patient=patient, obj=patient)
+    return _unsubscribe_page(request, patient, token, resumed=True)
+
+
+def _unsubscribe_page(request, patient, token, *, resumed=False):
+    preference = ReminderPreference.of(patient)
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {
+            "patient": patient,
+            "token": token,
+            "unsubscribed": preference.opted_out_at is not None,
+            "resumed": resumed,
+            "consented": patient.reminder_consent,
+        },
+    )

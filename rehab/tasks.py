@@ -1,0 +1,31 @@
+"""Background jobs of rehab: thin, each one loads by id and calls one service.
+
+Their schedule is in clinic/celery.py (BEAT_SCHEDULE), the one place for periodic jobs.
+"""
+
+from celery import shared_task
+from django.db import transaction
+
+from clinic.models import Patient
+from rehab.models import patient_today
+from rehab.services import alerts_evaluate
+
+
+@shared_task
+def alerts_evaluate_nightly() -> int:
+    """Nightly: one evaluation task per active patient, queued in batches; returns how many."""
+    ids = list(Patient.objects.active().order_by("pk").values_list("pk", flat=True))
+    with alerts_evaluate_patient.app.producer_or_acquire() as producer:
+        for patient_id in ids:
+            alerts_evaluate_patient.apply_async((str(patient_id),), producer=producer)
+    return len(ids)
+
+
+@shared_task(acks_late=True, task_reject_on_worker_lost=True)
+def alerts_evaluate_patient(patient_id: str) -> int:
+    """Raise the patient's alerts as of their own today (idempotent: stored alerts stay)."""
+    patient = Patient.objects.select_related("clinic", "user").filter(pk=patient_id).first()
+    if patient is None or not patient.is_active:
+        return 0
+    with transaction.atomic():
+        return len(alerts_evaluate(patient, today=patient_today(patient)))
