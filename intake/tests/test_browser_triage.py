@@ -1,4 +1,4 @@
-"""The whole triage path in a real browser: link sent, runner answers on a phone, therapist decides."""
+"""The triage path in a real browser: link sent, runner answers on a phone, therapist decides."""
 
 import re
 

@@ -114,6 +114,22 @@ def intake_step(request, token, step):
             return redirect("intake_step", token, steps[index + 1])
         return redirect("intake_review", token)
     index = steps.index(step)
+    back = steps[index - 1] if index else None
+    return render_step(
+        request,
+        intake,
+        step,
+        form,
+        steps,
+        back_url=reverse("intake_step", args=[token, back])
+        if back
+        else reverse("intake_start", args=[token]),
+    )
+
+
+def render_step(request, intake: Intake, step: str, form, steps: list[str], **extra):
+    """One questionnaire step, for the runner's link and the therapist's visit alike."""
+    index = steps.index(step)
     return render(
         request,
         "intake/step.html",
@@ -124,10 +140,8 @@ def intake_step(request, token, step):
             "number": index + 1,
             "total": len(steps),
             "percent": int(100 * index / len(steps)),
-            "back_url": reverse("intake_step", args=[token, steps[index - 1]])
-            if index
-            else reverse("intake_start", args=[token]),
             "menstrual_applicable": intake.answers.get("menstrual_applicable"),
+            **extra,
         },
     )
 

@@ -12,7 +12,6 @@ from clinic.access import Perm
 from clinic.models import User
 from intake import scoring, services
 from intake.forms import (
-    RUNNER_STEPS,
     AnswerStepForm,
     AssignForm,
     DecisionForm,
@@ -21,7 +20,7 @@ from intake.forms import (
 )
 from intake.models import Intake, IntakeDecision, IntakeLink
 from intake.presenting import answer_rows
-from intake.views.runner import STEP_TITLES, save_step, step_form, steps_for
+from intake.views.runner import render_step, save_step, step_form, steps_for
 
 QUEUE_PAGE_SIZE = 25
 QUESTION_LABELS = {key: question.label for key, question in scoring.QUESTIONS.items()}
@@ -247,20 +246,4 @@ def intake_answer(request, intake_id, step):
         services.intake_submit(intake=intake, actor=request.user)
         messages.success(request, "The intake was scored. Add your examination to refine it.")
         return redirect("intake_detail", intake.pk)
-    index = steps.index(step)
-    return render(
-        request,
-        "intake/step.html",
-        {
-            "form": form,
-            "step": step,
-            "title": STEP_TITLES[step],
-            "number": index + 1,
-            "total": len(steps),
-            "percent": int(100 * index / len(steps)),
-            "staff": True,
-            "intake": intake,
-            "steps": [(s, dict(RUNNER_STEPS)[s]) for s in steps],
-            "menstrual_applicable": intake.answers.get("menstrual_applicable"),
-        },
-    )
+    return render_step(request, intake, step, form, steps, staff=True, intake=intake)
