@@ -607,11 +607,15 @@ def _adolescent(values: dict[str, Any], policy: dict[str, Any]) -> bool | None:
     return _below(values["age"], policy["adolescent_age_below"])
 
 
+MIN_COMPARABLE_KM = 1.0
+
+
 def _load_change_pct(weekly_km: tuple[float, ...] | None) -> float | None:
     """The largest rise of a two-week block over the two weeks before it, in percent.
 
-    Weeks run oldest first. Blocks after a two-week break (zero before) are not compared: a rise
-    from nothing has no percentage. None when fewer than four weeks can be compared.
+    Weeks run oldest first. Blocks after a two-week break (under 1 km before) are not compared:
+    a rise from (next to) nothing has no meaningful percentage, and a tiny base would overflow.
+    None when fewer than four weeks can be compared.
     """
     if weekly_km is None:
         return None
@@ -619,7 +623,7 @@ def _load_change_pct(weekly_km: tuple[float, ...] | None) -> float | None:
     for end in range(4, len(weekly_km) + 1):
         before = sum(weekly_km[end - 4 : end - 2])
         after = sum(weekly_km[end - 2 : end])
-        if before > 0:
+        if before >= MIN_COMPARABLE_KM:
             rises.append((after - before) / before * 100)
     return round(max(rises), 1) if rises else None
 

@@ -200,7 +200,9 @@ def intake_submit(*, intake: Intake, actor: User | None = None) -> Intake:
     """Score the answers, match or create the patient, use up the link, and queue the intake."""
     with transaction.atomic():
         locked = (
-            Intake.objects.select_for_update().select_related("link", "clinic").get(pk=intake.pk)
+            Intake.objects.select_for_update(of=("self",))
+            .select_related("link", "clinic")
+            .get(pk=intake.pk)
         )
         if locked.status != Intake.Status.DRAFT:
             return locked
