@@ -36,7 +36,12 @@ run: seed
 	@echo "  nutritionist@demo.example  nutritionist on Maya's care team"
 	@echo "  therapist@riverside.example  physical therapist, Riverside Physio"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# The web server, a Celery worker and beat (Procfile), stopped together by Ctrl-C. The broker
+	@# is Redis when it answers, else a folder queue under var/ (clinic/celery.py).
+	@broker=$$($(PY) -c "from clinic.celery import local_broker_url; print(local_broker_url())"); \
+	  echo "Background jobs: a Celery worker and beat, broker $$broker"; \
+	  CELERY_BROKER_URL=$$broker REBOUND_HOST=$(HOST) REBOUND_PORT=$(PORT) \
+	  $(VENV)/bin/honcho start -f Procfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

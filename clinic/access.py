@@ -108,7 +108,7 @@ def second_factor(request: HttpRequest) -> SecondFactor:
 
 
 def _second_factor_state(user) -> SecondFactor:
-    if user.is_verified():
+    if user.is_verified():  # set by django-otp's OTPMiddleware
         return SecondFactor.DONE
     enrolled, required = user.second_factor_facts()
     if enrolled:

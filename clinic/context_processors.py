@@ -19,7 +19,9 @@ def session_timeout(request):
     """What static/js/session-timeout.js needs, for sessions that end when idle."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    if not hasattr(request, "session") or not sessions.idle_timeout_applies(request):
+    if second_factor(request) is not SecondFactor.DONE:
+        return {}  # the verify and set-up pages: the server still ends the session when idle
+    if not sessions.idle_timeout_applies(request):
         return {}
     return {
         "session_timeout": {

@@ -90,6 +90,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the Celery workers that tests start must open the test database. One
+    # per test run (process id), so test runs side by side never share one.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -174,6 +179,7 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; it holds the e-
 AXES_USERNAME_CALLABLE = "clinic.lockouts.attempted_email"
 AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
 AXES_LOCKOUT_CALLABLE = "clinic.lockouts.lockout_response"
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that address's earlier failures
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log (auth.login)
 AXES_VERBOSE = False
 

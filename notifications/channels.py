@@ -48,8 +48,10 @@ def _email(delivery: Delivery, message: Message) -> str:
             context={"message": message, "patient": delivery.patient},
             headers=headers,
         )
-    status = getattr(sent, "anymail_status", None)
-    return (status.message_id if status else "") or headers["Message-ID"]
+    status = getattr(sent, "anymail_status", None)  # set by Anymail's provider backends
+    if status is not None and status.message_id is not None:
+        return str(status.message_id)
+    return headers["Message-ID"]
 
 
 def _sms(delivery: Delivery, message: Message) -> str:

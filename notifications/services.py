@@ -48,7 +48,7 @@ CHUNK = 2000  # patients per planning step: a handful of queries each, whatever 
 CATCH_UP = dt.timedelta(hours=3)  # a reminder missed while the scheduler was down still goes out
 INTAKE_REMIND_BEFORE = dt.timedelta(days=2)
 MAX_ATTEMPTS = 6  # the first try and the send task's five retries
-PUBLISH_BATCH = 500
+SEND_BATCH = 100  # rows per send task: publishing 130,000 tasks one by one takes a minute
 QUIET_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
@@ -125,10 +125,11 @@ def reminder_patients():
 
 def reminders_plan(*, now: dt.datetime) -> int:
     """Insert the ledger rows of every reminder that fell due in the catch-up window before
-    `now`. Idempotent. Returns how many rows were offered to the ledger (duplicates included).
+    `now`. Idempotent. Returns how many new rows were offered to the ledger.
 
     Queries are bounded by the number of chunks, not patients: per chunk of CHUNK patients one
-    query for the patients, two for their logs and one insert per 1000 rows.
+    query for the patients, one for what the ledger already holds, two for their logs and one
+    insert per 1000 new rows (fewer rows per insert on SQLite, which caps query parameters).
     """
     after, offered, last_id = now - CATCH_UP, 0, None
     patients = reminder_patients().order_by("pk").values(*PATIENT_FIELDS)
@@ -137,14 +138,28 @@ def reminders_plan(*, now: dt.datetime) -> int:
         if not chunk:
             return offered
         last_id = chunk[-1]["id"]
+        known = _known_reminders([p["id"] for p in chunk], after, now)
         rows = [
-            row
+            _row(patient, due, channel, recipient_id, send_after)
             for patient, facts in _facts_of(chunk, now)
             for due in due_reminders(facts, after=after, until=now)
-            for row in _rows_for(patient, due)
+            for channel, recipient_id, send_after in _targets(patient, due)
+            if (patient["id"], due.kind, due.due_at, channel) not in known
         ]
+        # ignore_conflicts: the unique key, not the check above, is what makes a row once-only
+        # when two planners race.
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         offered += len(rows)
+
+
+def _known_reminders(ids: list, after: dt.datetime, until: dt.datetime) -> set[tuple]:
+    """Ledger keys already planned for these patients in the window: not offered again, so a
+    planner that runs every few minutes over a window of hours stays cheap."""
+    return set(
+        Delivery.objects.filter(
+            patient_id__in=ids, key="", due_at__gt=after - dt.timedelta(days=2), due_at__lte=until
+        ).values_list("patient_id", "kind", "due_at", "channel")
+    )
 
 
 def _facts_of(chunk: list[dict], now: dt.datetime):
@@ -208,37 +223,34 @@ def _channels_of(patient: dict) -> list[str]:
     return [channel for channel, on in chosen.items() if on]
 
 
-def _rows_for(patient: dict, due) -> list[Delivery]:
-    common = {
-        "clinic_id": patient["clinic_id"],
-        "patient_id": patient["id"],
-        "kind": due.kind,
-        "due_at": due.due_at,
-        "context": due.context,
-    }
+def _targets(patient: dict, due) -> list[tuple[str, int | None, dt.datetime]]:
+    """(channel, recipient, send after) of each delivery of one due reminder."""
     if KIND_RULES[due.kind].to_therapist:
-        return [
-            Delivery(
-                **common,
-                channel=Channel.IN_APP,
-                recipient_id=patient["therapist_id"],
-                send_after=due.due_at,
-            )
-        ]
+        return [(Channel.IN_APP, patient["therapist_id"], due.due_at)]
     zone = zone_named(patient["time_zone"])
     start = _pref(patient, "quiet_start", DEFAULT_QUIET_START)
     end = _pref(patient, "quiet_end", DEFAULT_QUIET_END)
     return [
-        Delivery(
-            **common,
-            channel=channel,
-            recipient_id=patient["user_id"],
-            send_after=quiet_end(due.due_at, start, end, zone)
-            if channel in QUIET_CHANNELS
-            else due.due_at,
+        (
+            channel,
+            patient["user_id"],
+            quiet_end(due.due_at, start, end, zone) if channel in QUIET_CHANNELS else due.due_at,
         )
         for channel in _channels_of(patient)
     ]
+
+
+def _row(patient: dict, due, channel: str, recipient_id, send_after: dt.datetime) -> Delivery:
+    return Delivery(
+        clinic_id=patient["clinic_id"],
+        patient_id=patient["id"],
+        recipient_id=recipient_id,
+        kind=due.kind,
+        channel=channel,
+        due_at=due.due_at,
+        context=due.context,
+        send_after=send_after,
+    )
 
 
 def intake_reminders_plan(*, now: dt.datetime) -> int:
@@ -343,7 +355,18 @@ def notify_patient(patient: Patient, kind: str, *, context: dict, key: str) -> l
 
 
 def deliveries_release(*, now: dt.datetime) -> int:
-    """Queue a send task for every row that may go out now; returns how many."""
+    """Queue a send task for every row that may go out now; returns how many rows.
+
+    A row whose sender stopped mid-send MAX_ATTEMPTS times (a worker that keeps dying on it) is
+    recorded as failed instead of being queued again forever.
+    """
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_until__lt=now, attempts__gte=MAX_ATTEMPTS
+    ).update(
+        status=Delivery.Status.FAILED,
+        claimed_until=None,
+        last_error=f"The sender stopped before finishing, {MAX_ATTEMPTS} times.",
+    )
     return _release(Delivery.objects.all(), now)
 
 
@@ -361,13 +384,12 @@ def _release(rows, now: dt.datetime) -> int:
 
 
 def publish_sends(ids: list[int]) -> None:
-    """Put one send task per row on the broker, many per connection."""
-    from notifications.tasks import delivery_send
+    """Put the rows on the broker, SEND_BATCH ids to a task."""
+    from notifications.tasks import deliveries_send
 
-    for batch in batches(ids, PUBLISH_BATCH):
-        with delivery_send.app.producer_or_acquire() as producer:
-            for delivery_id in batch:
-                delivery_send.apply_async((delivery_id,), producer=producer)
+    with deliveries_send.app.producer_or_acquire() as producer:
+        for batch in batches(ids, SEND_BATCH):
+            deliveries_send.apply_async((batch,), producer=producer)
 
 
 # --- Sending ----------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ class SmsBackend(Protocol):
 class ConsoleBackend:
     def send(self, *, to: str, body: str, reference: str) -> str:
         log.info("SMS to %s (%s):\n%s", to, reference, body)
-        print(f"--- SMS to {to} ({reference}) ---\n{body}\n---", flush=True)
         return f"console-{reference}"
 
 

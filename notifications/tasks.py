@@ -3,11 +3,17 @@
 Their schedule is in clinic/celery.py (BEAT_SCHEDULE), the one place for periodic jobs.
 """
 
+import logging
+from collections import Counter
+
 from celery import shared_task
 from django.utils import timezone
 
 from notifications import services
 from notifications.channels import TransientError
+
+log = logging.getLogger(__name__)
+FIRST_RETRY_SECONDS = 5
 
 
 @shared_task
@@ -24,9 +30,28 @@ def intake_reminders_dispatch() -> dict:
     return {"planned": result.planned, "released": result.released}
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliveries_send(delivery_ids: list[int]) -> dict:
+    """Send a batch of ledger rows. A row the provider cannot take now is retried on its own
+    (delivery_send, with backoff); an unexpected error is raised once the others are done."""
+    outcomes, error = Counter(), None
+    for delivery_id in delivery_ids:
+        try:
+            outcomes[services.delivery_send(delivery_id)] += 1
+        except TransientError:
+            delivery_send.apply_async((delivery_id,), countdown=FIRST_RETRY_SECONDS)
+            outcomes["retrying"] += 1
+        except Exception as exc:  # raised below, once the rest of the batch is done
+            log.exception("Delivery %s could not be sent", delivery_id)
+            error = error or exc
+    if error is not None:
+        raise error
+    return dict(outcomes)
+
+
 @shared_task(
     acks_late=True,  # a message is only gone once the task finished...
-    task_reject_on_worker_lost=True,  # ...and comes back if its worker process died
+    reject_on_worker_lost=True,  # ...and comes back if its worker process died
     autoretry_for=(TransientError,),
     retry_backoff=5,  # 5 s, 10 s, 20 s, ... with jitter
     retry_backoff_max=600,
@@ -34,7 +59,7 @@ def intake_reminders_dispatch() -> dict:
     max_retries=services.MAX_ATTEMPTS - 1,
 )
 def delivery_send(delivery_id: int) -> str:
-    """Send one ledger row (at most once: the service claims the row before sending)."""
+    """Send one ledger row again after a transient error (the service claims it first)."""
     return services.delivery_send(delivery_id)
 
 

@@ -28,7 +28,8 @@ PAGE_SIZE = 25
 def reminder_preferences(request):
     patient = access.own_patient_record(request)
     preference = ReminderPreference.of(patient)
-    form = ReminderPreferencesForm(request.POST or None, patient=patient, preference=preference)
+    data = request.POST if request.method == "POST" else None
+    form = ReminderPreferencesForm(data, patient=patient, preference=preference)
     if request.method == "POST" and form.is_valid():
         services.preferences_save(
             patient=patient,

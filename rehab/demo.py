@@ -12,6 +12,8 @@ import random
 import uuid
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from clinic.models import Clinic, Patient, User
 from rehab import load, services
 from rehab.models import Activity, Alert, DailyLog, LogRevision, patient_today, patient_zone
@@ -269,7 +271,8 @@ def _raise_alerts(patient: Patient, story: list[Day]) -> int:
     zone = patient_zone(patient)
     alerts = list(patient.alerts.all())
     for alert in alerts:
-        alert.raised_at = dt.datetime.combine(alert.last_date, dt.time(21, 0), tzinfo=zone)
+        evening = dt.datetime.combine(alert.last_date, dt.time(21, 0), tzinfo=zone)
+        alert.raised_at = min(evening, timezone.now())
         if alert.last_date < today - dt.timedelta(days=OPEN_FOR_DAYS):
             alert.acknowledged_at = alert.raised_at + dt.timedelta(hours=13)
             alert.acknowledged_by = patient.therapist

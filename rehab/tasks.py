@@ -13,15 +13,14 @@ from rehab.services import alerts_evaluate
 
 @shared_task
 def alerts_evaluate_nightly() -> int:
-    """Nightly: one evaluation task per active patient, queued in batches; returns how many."""
+    """Nightly: one evaluation task per active patient; returns how many were queued."""
     ids = list(Patient.objects.active().order_by("pk").values_list("pk", flat=True))
-    with alerts_evaluate_patient.app.producer_or_acquire() as producer:
-        for patient_id in ids:
-            alerts_evaluate_patient.apply_async((str(patient_id),), producer=producer)
+    for patient_id in ids:
+        alerts_evaluate_patient.apply_async((str(patient_id),))
     return len(ids)
 
 
-@shared_task(acks_late=True, task_reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def alerts_evaluate_patient(patient_id: str) -> int:
     """Raise the patient's alerts as of their own today (idempotent: stored alerts stay)."""
     patient = Patient.objects.select_related("clinic", "user").filter(pk=patient_id).first()

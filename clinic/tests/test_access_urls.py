@@ -12,6 +12,7 @@ from clinic.models import Clinic, Invitation, Membership
 from clinic.tests import factories, otp
 from intake.services import link_token
 from intake.tests.factories import IntakeLinkFactory, submitted_intake
+from notifications.tests.factories import access_cast as notifications_cast
 from rehab.models import patient_today
 from rehab.tests import factories as rehab_factories
 
@@ -108,6 +109,16 @@ TABLE = {
     "alert_acknowledge": ("post", "alert", PATIENT_EDIT),
     "alert_list": ("get", None, STAFF_PAGE),
     "alert_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    # notifications/ — reminder settings, in-app notifications, delivery history, unsubscribing.
+    "reminder_preferences": ("get", None, PATIENT_PAGE),
+    "notification_list": ("get", None, SIGNED_IN_PAGE),
+    "notifications_read_all": ("post", None, row(LOGIN, *[MOVED] * 7)),
+    "notification_open": ("get", "notification", row(LOGIN, MOVED, *[NONE] * 6)),
+    "patient_deliveries": ("get", "patient", row(LOGIN, NONE, NONE, NONE, OK, OK, NONE, NONE)),
+    "delivery_failures": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    "delivery_retry": ("post", "delivery", ADMIN_ACTION),
+    "unsubscribe": ("get", "unsubscribe_token", PUBLIC_PAGE),
+    "unsubscribe_undo": ("post", "unsubscribe_token", PUBLIC_PAGE),
 }
 
 
@@ -182,6 +193,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
             "intake_token_step": {"token": intake_token, "step": "pain"},
             "log_day": {"day": log.date},
             "alert": {"patient_id": pat.pk, "alert_id": alert.pk},
+            **notifications_cast(pat),
         },
     }
 

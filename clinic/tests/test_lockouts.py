@@ -200,3 +200,10 @@ def test_sign_ins_failures_and_locks_are_audited_with_the_address(client, alice)
     )
     stranger = AuditEvent.objects.get(action="auth.login_failed", ip_address="203.0.113.7")
     assert (stranger.object_id, stranger.detail["email"]) == ("", "nobody@nowhere.example")
+
+
+def test_a_successful_sign_in_clears_earlier_failures(client, alice):
+    fail(client, alice.email, 4)
+    sign_in(client, alice.email, PASSWORD)
+    client.logout()
+    assert fail(client, alice.email, 4).status_code == 200

@@ -1,6 +1,10 @@
 """Small widgets other pages show: the notification bell, a patient's reminders and history."""
 
+import datetime as dt
+
 from django import template
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from notifications.models import Channel, ReminderPreference, reminders_allowed
 
@@ -41,4 +45,8 @@ def reminder_summary(patient):
 def delivery_history(patient):
     """The latest deliveries to and about a patient, for staff on the patient's page."""
     deliveries = patient.deliveries.select_related("recipient").order_by("-due_at", "-id")
-    return {**_reminder_facts(patient), "deliveries": deliveries[:HISTORY_ROWS]}
+    since = timezone.now() - dt.timedelta(days=30)
+    counts = patient.deliveries.filter(due_at__gte=since).aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in ("sent", "failed", "skipped")}
+    )
+    return {**_reminder_facts(patient), "deliveries": deliveries[:HISTORY_ROWS], "counts": counts}

@@ -130,10 +130,12 @@ def test_an_invitation_through_the_ledger_is_sent_once(
     clinic_a, django_capture_on_commit_callbacks
 ):
     link = IntakeLinkFactory(clinic=clinic_a)
-    with mock.patch.object(services, "publish_sends") as publish:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.intake_invitation_queue(link)
-            services.intake_invitation_queue(link)
+    with (
+        mock.patch.object(services, "publish_sends") as publish,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.intake_invitation_queue(link)
+        services.intake_invitation_queue(link)
     [row] = Delivery.objects.all()
     publish.assert_called_once_with([row.pk])
     services.delivery_send(row.pk)

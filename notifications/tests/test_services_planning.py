@@ -119,15 +119,18 @@ def test_planning_takes_a_fixed_number_of_queries_per_chunk(
     monkeypatch.setattr(services, "CHUNK", 10)
     for n in range(10):
         reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
-    # Per chunk: patients, last logs, recent logs, one insert; then one empty page.
-    with django_assert_num_queries(4 + 1):
+    # Per chunk: patients, rows already planned, last logs, recent logs, one insert; then one
+    # empty page. (On SQLite an insert holds fewer rows: at most 999 parameters per query.)
+    with django_assert_num_queries(5 + 1):
         services.reminders_plan(now=london(DAY, 19, 2))
     for n in range(10, 30):
         reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
     Delivery.objects.all().delete()
-    with django_assert_num_queries(3 * 4 + 1):
+    with django_assert_num_queries(3 * 5 + 1):
         services.reminders_plan(now=london(DAY, 19, 2))
     assert Delivery.objects.count() == 30 * 2
+    with django_assert_num_queries(3 * 4 + 1):  # nothing new: no insert at all
+        assert services.reminders_plan(now=london(DAY, 19, 7)) == 0
 
 
 def test_release_queues_each_due_row_once_after_commit(runner, django_capture_on_commit_callbacks):
@@ -142,6 +145,21 @@ def test_release_queues_each_due_row_once_after_commit(runner, django_capture_on
         publish.assert_called_once_with([due.pk])
         with django_capture_on_commit_callbacks(execute=True):
             assert services.deliveries_release(now=timezone.now()) == 0
+
+
+def test_a_row_whose_sender_keeps_dying_is_recorded_as_failed(runner):
+    now = timezone.now()
+    poison = DeliveryFactory(
+        patient=runner,
+        status=Delivery.Status.SENDING,
+        attempts=services.MAX_ATTEMPTS,
+        claimed_until=now - dt.timedelta(seconds=1),
+    )
+    with mock.patch.object(services, "publish_sends"):
+        assert services.deliveries_release(now=now) == 0
+    poison.refresh_from_db()
+    assert poison.status == Delivery.Status.FAILED
+    assert "stopped before finishing" in poison.last_error
 
 
 def test_release_queues_a_row_again_when_its_senders_lease_ran_out(runner, settings):

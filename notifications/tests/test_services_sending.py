@@ -94,9 +94,11 @@ def test_a_row_due_later_is_not_claimed_early(runner):
 def test_a_transient_failure_puts_the_row_back_and_raises_for_a_retry(runner):
     delivery = DeliveryFactory(patient=runner)
     refused = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-    with mock.patch("clinic.emails.EmailMultiAlternatives.send", side_effect=refused):
-        with pytest.raises(channels.TransientError):
-            services.delivery_send(delivery.pk)
+    with (
+        mock.patch("clinic.emails.EmailMultiAlternatives.send", side_effect=refused),
+        pytest.raises(channels.TransientError),
+    ):
+        services.delivery_send(delivery.pk)
     row = refreshed(delivery)
     assert (row.status, row.attempts, row.claimed_until) == ("queued", 1, None)
     assert "unexpectedly closed" in row.last_error
@@ -230,3 +232,27 @@ def test_a_therapist_notice_lands_in_the_therapists_list(runner, alice):
     notice = Notification.objects.get(recipient=alice)
     assert notice.title == "Robin Runner has not logged for 3 days"
     assert notice.url == f"/patients/{runner.pk}/"
+
+
+def test_a_provider_api_through_anymail_records_its_message_id(runner, settings):
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.ANYMAIL = {}
+    delivery = DeliveryFactory(patient=runner)
+    assert services.delivery_send(delivery.pk) == "sent"
+    assert refreshed(delivery).provider_id == "0"  # the id Anymail's test backend gives
+
+
+@pytest.mark.parametrize("status,outcome", [(503, "retry"), (429, "retry"), (422, "failed")])
+def test_provider_api_errors_are_retried_only_when_worth_it(runner, status, outcome):
+    from anymail.exceptions import AnymailRequestsAPIError
+
+    response = mock.Mock(status_code=status, reason="No", text="{}")
+    response.json.return_value = {"message": "provider said no"}
+    error = AnymailRequestsAPIError("provider said no", status_code=status, response=response)
+    delivery = DeliveryFactory(patient=runner)
+    with mock.patch("clinic.emails.EmailMultiAlternatives.send", side_effect=error):
+        if outcome == "retry":
+            with pytest.raises(channels.TransientError):
+                services.delivery_send(delivery.pk)
+        else:
+            assert services.delivery_send(delivery.pk) == "failed"

@@ -26,7 +26,6 @@ def patient_progress_panel(context, patient):
     today = patient_today(patient)
     days = progress.chosen_range(request.GET.get("days"))
     thresholds = alert_thresholds(patient.clinic)
-    alerts = patient.alerts.order_by("acknowledged_at", "-last_date")[:12] if clinical else []
     return {
         "allowed": True,
         "request": request,
@@ -42,8 +41,16 @@ def patient_progress_panel(context, patient):
         "weekly_limit": thresholds["weekly_increase_pct"],
         "adherence": progress.adherence(patient, today=today),
         "streak": progress.logging_streak(patient, today=today),
-        "open_alerts": [a for a in alerts if a.is_open],
-        "acknowledged_alerts": [a for a in alerts if not a.is_open][:4],
+        "open_alerts": list(patient.alerts.open().order_by("-last_date", "-raised_at"))
+        if clinical
+        else [],
+        "acknowledged_alerts": list(
+            patient.alerts.exclude(acknowledged_at=None)
+            .select_related("acknowledged_by")
+            .order_by("-acknowledged_at")[:4]
+        )
+        if clinical
+        else [],
         "acknowledge_form": AlertAcknowledgeForm(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -13,10 +13,13 @@ from rehab.models import patient_today
 
 pytestmark = pytest.mark.browser
 
-LAST_PAIN = (
-    "() => Chart.getChart(document.querySelector(\"[data-chart='pain']\"))"
-    ".data.datasets[0].data.at(-1)"
-)
+PAIN_CHART = "document.querySelector(\"[data-chart='pain']\")"
+
+
+def last_pain(page):
+    """The last point of the pain chart as drawn: today's pain now, or None."""
+    page.wait_for_function(f"typeof Chart !== 'undefined' && Chart.getChart({PAIN_CHART})")
+    return page.evaluate(f"Chart.getChart({PAIN_CHART}).data.datasets[0].data.at(-1)")
 
 
 def opened(page_at, width: int):
@@ -38,7 +41,7 @@ def log_today(page, *, pain: int) -> None:
     page.get_by_label("Activity 1").select_option("walk_run")
     page.get_by_label("Distance").fill("2.5")
     page.get_by_label("Minutes").fill("38")
-    page.get_by_role("button", name="Swelling at the injury site").click()
+    page.get_by_text("Swelling at the injury site", exact=True).click()
     page.get_by_label("Notes for your therapist").fill("Ached on the last interval.")
 
 
@@ -58,7 +61,7 @@ def test_patient_logs_a_day_on_a_phone_and_the_therapist_acknowledges_the_alert(
     phone = opened(page_at, 390)
     login(phone, live_server, "patient@demo.example", demo.DEMO_PASSWORD)
     phone.goto(f"{live_server.url}/me/progress/")
-    assert phone.evaluate(LAST_PAIN) is None  # today is not logged yet
+    assert last_pain(phone) is None  # today is not logged yet
     phone.get_by_role("link", name="Log today About 30 seconds").click()
     log_today(phone, pain=6)
     full_page(phone, "rehab-log-form-390")
@@ -66,7 +69,7 @@ def test_patient_logs_a_day_on_a_phone_and_the_therapist_acknowledges_the_alert(
 
     expect(phone.get_by_role("heading", name="Your progress")).to_be_visible()
     expect(phone.locator(".messages")).to_contain_text("Saved your log for today")
-    assert phone.evaluate(LAST_PAIN) == 6  # the chart now ends on today's pain
+    assert last_pain(phone) == 6  # the chart now ends on today's pain
     expect(phone.get_by_role("region", name="Recent days")).to_contain_text("Pain 6/10")
     screenshot(phone, "rehab-progress-390")
 
@@ -112,7 +115,7 @@ def test_the_rehab_pages_at_the_other_width(live_server, page_at):
     screenshot(desk, "rehab-log-form-1280")
     desk.get_by_role("button", name="Save today").click()
     expect(desk.locator(".messages")).to_contain_text("Saved your log for today")
-    assert desk.evaluate(LAST_PAIN) == 3
+    assert last_pain(desk) == 3
     screenshot(desk, "rehab-progress-1280")
 
     phone = opened(page_at, 390)
