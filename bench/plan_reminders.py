@@ -52,7 +52,9 @@ def throwaway_database():
         test["NAME"] = str(BASE_DIR / "var" / f"bench-{os.getpid()}.sqlite3")
     else:
         test["NAME"] = "rebound_bench"
-    return setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    return setup_databases(
+        verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
+    )
 
 
 def build(count: int, now: dt.datetime) -> None:
@@ -123,7 +125,7 @@ def measure(label: str, work, *, trace: bool = False) -> dict:
 
 def plan(now):
     with transaction.atomic():
-        return services.reminders_plan(now=now)
+        return services.reminders_plan(now=now, release=True)
 
 
 def release(now):

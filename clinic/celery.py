@@ -37,7 +37,16 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=30),
         "options": {"expires": 3 * 60 * 60},
     },
-    # Nightly plan progression joins here when plans exist (docs/reminders.md, "Schedule").
+    "plans-progress-nightly": {
+        "task": "rehab.tasks.plans_progress_nightly",
+        "schedule": crontab(hour=4, minute=50),  # after the alerts: a stop alert joins them
+        "options": {"expires": 3 * 60 * 60},
+    },
+    "reports-export-files-clean-up": {
+        "task": "reports.tasks.export_files_clean_up",
+        "schedule": crontab(minute=41),
+        "options": {"expires": 30 * 60},
+    },
     "notifications-clean-up": {
         "task": "notifications.tasks.notifications_clean_up",
         "schedule": crontab(hour=3, minute=45),

@@ -15,6 +15,7 @@ from clinic.models import CareTeamMember, Clinic, DistanceUnit, Membership, Pati
 from intake import demo as intake_demo
 from notifications import demo as notifications_demo
 from rehab import demo as rehab_demo
+from reports import demo as reports_demo
 
 DEMO_PASSWORD = "rebound-demo"  # noqa: S105 - published demo password, demo data only
 NAMESPACE = uuid.UUID("5f0c1a52-6f1e-4d7b-9a53-0c8f4f1e2b77")
@@ -102,6 +103,7 @@ def seed() -> dict:
         intake_demo.seed()
         counts.update(rehab_demo.seed(Clinic.objects.filter(slug__in=DEMO_CLINICS)))
         notifications_demo.seed()
+        reports_demo.seed()
     return counts
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "intake",
     "rehab",
     "notifications",
+    "reports",
     "clinic.apps.ReboundAdminConfig",  # Django's admin, behind the same second-factor check
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -139,6 +140,12 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleBackend")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")  # a number, or a Messaging Service SID (MG...)
+
+# Export files (reports/): written by the export task, downloaded only through an access-checked
+# view as attachments, and deleted when they expire (reports.tasks.export_files_clean_up). Never
+# under static/ or any other folder a web server publishes.
+EXPORT_ROOT = Path(env.str("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
+EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 
 AUTH_USER_MODEL = "clinic.User"
 # Axes first: it refuses a locked-out e-mail and address before any password is checked.

@@ -106,5 +106,6 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("rehab.urls")),
     path("", include("notifications.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,8 +5,9 @@ The path of a reminder:
 1. `reminders_plan` (every few minutes) inserts one ledger row per patient, kind, due moment and
    channel for whatever fell due, in bulk; the unique key drops rows an earlier run inserted.
    `notify_patient` does the same for events (plan changes, care-team messages) as they happen.
-2. `deliveries_release` enqueues a send task for each due row once the transaction commits.
-3. `delivery_send` (the task body) claims its row with one conditional UPDATE and a lease, checks
+2. `deliveries_release` queues the due rows once the transaction commits, SEND_BATCH ids to a
+   send task (`notifications.tasks.deliveries_send`).
+3. `delivery_send` (called for each id) claims its row with one conditional UPDATE and a lease, checks
    that sending is still right (consent, unsubscribe, pause, quiet hours, already logged), sends,
    and marks the row sent straight away. A worker that dies mid-send leaves a row whose lease
    runs out; the next release re-enqueues it. See docs/reminders.md for the exact guarantee.
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from clinic.models import Patient
 from intake.models import IntakeLink
@@ -77,7 +79,7 @@ class DispatchResult:
 def reminders_dispatch(*, now: dt.datetime) -> DispatchResult:
     """The periodic job: plan what fell due, then queue every row that may go out now."""
     with transaction.atomic():
-        planned = reminders_plan(now=now)
+        planned = reminders_plan(now=now, release=True)
         released = deliveries_release(now=now)
     return DispatchResult(planned=planned, released=released)
 
@@ -123,9 +125,13 @@ def reminder_patients():
     )
 
 
-def reminders_plan(*, now: dt.datetime) -> int:
+def reminders_plan(*, now: dt.datetime, release: bool = False) -> int:
     """Insert the ledger rows of every reminder that fell due in the catch-up window before
     `now`. Idempotent. Returns how many new rows were offered to the ledger.
+
+    `release=True` inserts the rows that may go out at once already marked for release at `now`
+    (sparing an UPDATE of each); the caller then runs `deliveries_release(now=now)` in the same
+    transaction, as `reminders_dispatch` does.
 
     Queries are bounded by the number of chunks, not patients: per chunk of CHUNK patients one
     query for the patients, one for what the ledger already holds, two for their logs and one
@@ -140,7 +146,7 @@ def reminders_plan(*, now: dt.datetime) -> int:
         last_id = chunk[-1]["id"]
         known = _known_reminders([p["id"] for p in chunk], after, now)
         rows = [
-            _row(patient, due, channel, recipient_id, send_after)
+            _row(patient, due, channel, recipient_id, send_after, now if release else None)
             for patient, facts in _facts_of(chunk, now)
             for due in due_reminders(facts, after=after, until=now)
             for channel, recipient_id, send_after in _targets(patient, due)
@@ -157,7 +163,7 @@ def _known_reminders(ids: list, after: dt.datetime, until: dt.datetime) -> set[t
     planner that runs every few minutes over a window of hours stays cheap."""
     return set(
         Delivery.objects.filter(
-            patient_id__in=ids, key="", due_at__gt=after - dt.timedelta(days=2), due_at__lte=until
+            patient_id__in=ids, key="", due_at__gt=after, due_at__lte=until
         ).values_list("patient_id", "kind", "due_at", "channel")
     )
 
@@ -240,7 +246,7 @@ def _targets(patient: dict, due) -> list[tuple[str, int | None, dt.datetime]]:
     ]
 
 
-def _row(patient: dict, due, channel: str, recipient_id, send_after: dt.datetime) -> Delivery:
+def _row(patient: dict, due, channel: str, recipient_id, send_after, released_at) -> Delivery:
     return Delivery(
         clinic_id=patient["clinic_id"],
         patient_id=patient["id"],
@@ -250,6 +256,7 @@ def _row(patient: dict, due, channel: str, recipient_id, send_after: dt.datetime
         due_at=due.due_at,
         context=due.context,
         send_after=send_after,
+        enqueued_at=released_at if released_at and send_after <= released_at else None,
     )
 
 
@@ -371,25 +378,36 @@ def deliveries_release(*, now: dt.datetime) -> int:
 
 
 def _release(rows, now: dt.datetime) -> int:
+    """Mark the releasable rows among `rows` with `enqueued_at=now`, then queue every row so
+    marked (the planner inserts rows that are due at once already marked, which spares an
+    UPDATE of each new row). Two queries, however many rows."""
+    rows.releasable(now, requeue_after=_requeue_after()).update(enqueued_at=now)
     ids = list(
-        rows.releasable(now, requeue_after=_requeue_after())
+        rows.filter(enqueued_at=now, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
         .order_by("send_after")
         .values_list("pk", flat=True)
     )
-    for batch in batches(ids, 1000):
-        Delivery.objects.filter(pk__in=batch).update(enqueued_at=now)
     if ids:
         transaction.on_commit(lambda: publish_sends(ids))
     return len(ids)
 
 
 def publish_sends(ids: list[int]) -> None:
-    """Put the rows on the broker, SEND_BATCH ids to a task."""
+    """Put the rows on the broker, SEND_BATCH ids to a task.
+
+    Runs after the commit. If the broker cannot be reached the rows are still safe in the
+    ledger, marked as queued for sending: the next dispatch queues them again once
+    NOTIFICATIONS_REQUEUE_AFTER_SECONDS have passed. So the error is logged, and the request or
+    job that committed them does not fail for it.
+    """
     from notifications.tasks import deliveries_send
 
-    with deliveries_send.app.producer_or_acquire() as producer:
-        for batch in batches(ids, SEND_BATCH):
-            deliveries_send.apply_async((batch,), producer=producer)
+    try:
+        with deliveries_send.app.producer_or_acquire() as producer:
+            for batch in batches(ids, SEND_BATCH):
+                deliveries_send.apply_async((batch,), producer=producer)
+    except OperationalError:
+        log.exception("Broker unreachable: %d deliveries wait for the next dispatch", len(ids))
 
 
 # --- Sending ----------------------------------------------------------------------------------

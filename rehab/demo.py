@@ -1,5 +1,7 @@
 """Demo daily logs and alerts. Idempotent: each run replaces the demo patients' logs and alerts.
 
+Plans come from `rehab.demo_plans`, between the logs and the alerts.
+
 Maya Chen (the demo patient login) has eight weeks of logs written as a story — cross-training,
 a missed weekend, a graded walk-run, a week that went too far, a step back, a careful restart —
 that raises every alert rule at least once (running-not-allowed waits for rehab plans). The other
@@ -117,7 +119,9 @@ def _maya_story() -> list[Day]:
 
 
 def seed(clinics: Iterable[Clinic]) -> dict:
-    """Replace the logs and alerts of every patient of the demo `clinics`. Call in a transaction."""
+    """Replace the logs, plans and alerts of every patient of the demo `clinics`. Call in a
+    transaction."""
+    clinics = list(clinics)
     rng = random.Random(20261125)  # noqa: S311 - reproducible demo data, not security
     patients = list(
         Patient.objects.filter(clinic__in=list(clinics))
@@ -128,14 +132,21 @@ def seed(clinics: Iterable[Clinic]) -> dict:
     LogRevision.objects.filter(patient__in=patients).delete()
     DailyLog.objects.filter(patient__in=patients).delete()
     counts = {"logs": 0, "alerts": 0}
+    stories = {}
     for index, patient in enumerate(patients):
         if patient.pk == DEMO_PATIENT_ID:
             story = _maya_story()
             _backdate_account(patient)
         else:
             story = _story_for(patient, index, rng)
+        stories[patient.pk] = story
         counts["logs"] += _write_logs(patient, story)
-        counts["alerts"] += _raise_alerts(patient, story)
+    # Plans next (Maya's is replayed over her logs), so the alerts see what each plan allowed.
+    from rehab import demo_plans
+
+    counts.update(demo_plans.seed(clinics, stories))
+    for patient in patients:
+        counts["alerts"] += _raise_alerts(patient, stories[patient.pk])
     return counts
 
 

@@ -7,8 +7,8 @@ from celery import shared_task
 from django.db import transaction
 
 from clinic.models import Patient
-from rehab.models import patient_today
-from rehab.services import alerts_evaluate
+from rehab.models import Plan, PlanStatus, patient_today
+from rehab.services import alerts_evaluate, plan_evaluate
 
 
 @shared_task
@@ -28,3 +28,26 @@ def alerts_evaluate_patient(patient_id: str) -> int:
         return 0
     with transaction.atomic():
         return len(alerts_evaluate(patient, today=patient_today(patient)))
+
+
+@shared_task
+def plans_progress_nightly() -> int:
+    """Nightly: one progression task per active plan; returns how many were queued."""
+    ids = list(
+        Plan.objects.filter(status=PlanStatus.ACTIVE, patient__discharged_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for plan_id in ids:
+        plan_progress.apply_async((str(plan_id),))
+    return len(ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def plan_progress(plan_id: str) -> bool:
+    """Run the progression engine on one plan as of its patient's today (idempotent: a change
+    already applied is found by its key and not applied again). True if a proposal was stored."""
+    plan = Plan.objects.select_related("patient").filter(pk=plan_id).first()
+    if plan is None:
+        return False
+    return plan_evaluate(plan, today=patient_today(plan.patient)) is not None

@@ -15,6 +15,7 @@ from intake.tests.factories import IntakeLinkFactory, submitted_intake
 from notifications.tests.factories import access_cast as notifications_cast
 from rehab.models import patient_today
 from rehab.tests import factories as rehab_factories
+from reports.tests import factories as reports_factories
 
 PEOPLE = ["anonymous", "pat", "pia", "cole", "alice", "adam", "bob", "bree"]
 # pat: patient whose record the URLs name · pia: another patient of the same clinic
@@ -41,6 +42,9 @@ STAFF_PAGE = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, OK, OK)
 INTAKE_PAGE = row(LOGIN, DENIED, DENIED, DENIED, OK, OK, NONE, NONE)
 INTAKE_ACTION = row(LOGIN, DENIED, DENIED, DENIED, MOVED, MOVED, NONE, NONE)
 PATIENT_PAGE = row(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED)
+ADMIN_PAGE = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)
+ADMIN_OBJECT = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, NONE)  # of clinic A
+STAFF_OF_PATIENT = row(LOGIN, NONE, NONE, NONE, OK, OK, NONE, NONE)
 
 # url name: (method, kwargs factory name, outcomes)
 TABLE = {
@@ -119,6 +123,19 @@ TABLE = {
     "delivery_retry": ("post", "delivery", ADMIN_ACTION),
     "unsubscribe": ("get", "unsubscribe_token", PUBLIC_PAGE),
     "unsubscribe_undo": ("post", "unsubscribe_token", PUBLIC_PAGE),
+    # reports/ — the admin's outcomes, exports and audit trail; the progress report (clinic
+    # staff); the patient's "who viewed my record". bree administers her own clinic's exports.
+    "outcome_dashboard": ("get", None, ADMIN_PAGE),
+    "export_page": ("get", None, ADMIN_PAGE),
+    "export_csv": ("get", None, ADMIN_PAGE),
+    "export_job_create": ("post", None, row(LOGIN, *[DENIED] * 4, MOVED, DENIED, MOVED)),
+    "export_job_status": ("get", "export_job", ADMIN_OBJECT),
+    "export_job_download": ("get", "export_job", ADMIN_OBJECT),
+    "audit_log": ("get", None, ADMIN_PAGE),
+    "audit_log_export": ("get", None, ADMIN_PAGE),
+    "progress_report": ("get", "patient", STAFF_OF_PATIENT),
+    "progress_report_pdf": ("get", "patient", STAFF_OF_PATIENT),
+    "my_record_views": ("get", None, PATIENT_PAGE),
 }
 
 
@@ -147,7 +164,7 @@ def test_every_view_goes_through_the_access_module(name, pattern):
 
 
 @pytest.fixture
-def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
+def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, tmp_path):
     """Both clinics require two-step verification, as in production; their staff have set it up
     and `otp.sign_in` verifies their sessions, so each row shows the role rules, not the 2FA
     redirect (test_security_headers.py checks that redirect for every URL)."""
@@ -165,6 +182,8 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
     intake_token = link_token(IntakeLinkFactory(clinic=clinic_a))
     log = rehab_factories.day_log(pat, patient_today(pat))
     alert = rehab_factories.AlertFactory(patient=pat)
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    export_job = reports_factories.finished_job(clinic_a, adam)
     return {
         "people": {
             "pat": pat.user,
@@ -193,6 +212,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b):
             "intake_token_step": {"token": intake_token, "step": "pain"},
             "log_day": {"day": log.date},
             "alert": {"patient_id": pat.pk, "alert_id": alert.pk},
+            "export_job": {"job_id": export_job.pk},
             **notifications_cast(pat),
         },
     }

@@ -5,7 +5,7 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clinic import access, services
+from clinic import access, audit, services
 from clinic.forms import AcceptInvitationForm, PatientSettingsForm
 from clinic.models import Role, User
 
@@ -66,6 +66,12 @@ def _accept_as_existing_user(request, invitation, existing):
 def _welcome(request, user, invitation):
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     access.switch_clinic(request, invitation.clinic_id)
+    audit.record(
+        request,
+        "membership.grant",
+        obj=invitation,
+        detail={"user": user.email, "role": invitation.role},
+    )
     messages.success(request, f"Welcome to {invitation.clinic.name}.")
     return redirect("home")
 

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -153,10 +154,27 @@ def patient_home(request):
 
 
 def patient_next_step(patient: Patient) -> dict:
-    """What the runner should do next, in their words: the questionnaire, then its outcome."""
+    """What the runner should do next, in their words: today's plan once one is active, else the
+    questionnaire, then its outcome."""
     from intake.models import Intake, IntakeLink
     from intake.presenting import runner_next_step
     from intake.services import link_url
+    from rehab.models import PlanStatus
+
+    plan = patient.plans.filter(status__in=(PlanStatus.ACTIVE, PlanStatus.REVIEW)).first()
+    if plan is not None:
+        return {
+            "tone": "warning" if plan.status == PlanStatus.REVIEW else "success",
+            "title": "Your plan is paused for a review"
+            if plan.status == PlanStatus.REVIEW
+            else f"Today: {plan.phase_label}",
+            "body": "Your therapist is looking at your recent pain reports. No running until then."
+            if plan.status == PlanStatus.REVIEW
+            else f"{plan.step_label}. See today's sessions, the timer for your walk-run, and the "
+            "week ahead.",
+            "url": reverse("today"),
+            "action": "Open today",
+        }
 
     intake = patient.intakes.exclude(status=Intake.Status.DRAFT).order_by("-submitted_at").first()
     if intake:

@@ -53,6 +53,8 @@ def patient_edit(request, patient):
         )
         messages.success(request, "The patient record was saved.")
         return redirect("patient_detail", patient.pk)
+    if request.method == "GET":  # the form shows the whole record: a view of it
+        audit.record(request, "patient.view", patient=patient, obj=patient, detail={"page": "edit"})
     return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
 
 

@@ -149,7 +149,7 @@ def test_a_decision_is_recorded_with_history(client, alice, queue):
         reverse("intake_decide", args=[intake.pk]),
         {"kind": "start_rehab", "notes": "2nd metatarsal shaft, low risk"},
     )
-    assert response.url == reverse("patient_detail", args=[intake.patient_id])
+    assert response.url == reverse("plan_assign_intake", args=[intake.pk])
     intake.refresh_from_db()
     assert intake.status == "decided"
     assert [e.to_status for e in intake.events.all()] == ["new", "decided"]

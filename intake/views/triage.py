@@ -150,6 +150,9 @@ def intake_exam(request, intake_id):
 def intake_claim(request, intake_id):
     intake = _intake(request, intake_id)
     services.intake_assign(intake=intake, therapist=request.user, actor=request.user)
+    audit.record(
+        request, "intake.assign", patient=intake.patient, obj=intake, detail={"to": request.user.pk}
+    )
     messages.success(request, "You took this intake.")
     return redirect("intake_detail", intake.pk)
 
@@ -162,6 +165,13 @@ def intake_assign(request, intake_id):
     if form.is_valid():
         therapist = form.cleaned_data["therapist"]
         services.intake_assign(intake=intake, therapist=therapist, actor=request.user)
+        audit.record(
+            request,
+            "intake.assign",
+            patient=intake.patient,
+            obj=intake,
+            detail={"to": therapist.pk if therapist else None},
+        )
         messages.success(
             request, f"Assigned to {therapist.full_name}." if therapist else "Unassigned."
         )
@@ -184,7 +194,7 @@ def intake_decide(request, intake_id):
     audit.record(request, "intake.decide", patient=intake.patient, obj=decision)
     messages.success(request, f"Decision recorded: {decision.get_kind_display()}.")
     if decision.kind == IntakeDecision.Kind.START_REHAB:
-        return redirect("patient_detail", intake.patient_id)
+        return redirect("plan_assign_intake", intake.pk)
     return redirect("intake_detail", intake.pk)
 
 

@@ -146,7 +146,7 @@ class WorkerHarness:
 
     def trigger(self, task: str, *args) -> None:
         """Queue a task by name, as beat would."""
-        app = Celery("trigger", broker=self.broker_url)
+        app = Celery("trigger", broker=self.broker_url, set_as_current=False)
         app.conf.broker_transport_options = self.transport_options
         with app.connection_for_write() as conn:
             app.send_task(task, args=args, queue=self.queue, connection=conn)

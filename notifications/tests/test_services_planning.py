@@ -203,3 +203,40 @@ def test_other_clinics_patients_are_planned_in_their_own_zone(clinic_b, bob):
     assert Delivery.objects.get(channel=Channel.EMAIL).due_at == dt.datetime(
         2027, 6, 10, 10, 0, tzinfo=UTC
     )
+
+
+def test_an_unreachable_broker_leaves_the_rows_for_the_next_dispatch(runner, caplog):
+    from kombu.exceptions import OperationalError
+
+    from notifications import tasks
+
+    with mock.patch.object(
+        tasks.deliveries_send, "apply_async", side_effect=OperationalError("refused")
+    ):
+        services.publish_sends([1, 2])
+    assert "Broker unreachable: 2 deliveries" in caplog.text
+
+
+def test_sends_are_published_in_batches(monkeypatch):
+    from notifications import tasks
+
+    monkeypatch.setattr(services, "SEND_BATCH", 2)
+    with mock.patch.object(tasks.deliveries_send, "apply_async") as publish:
+        services.publish_sends([1, 2, 3, 4, 5])
+    assert [call.args[0] for call in publish.call_args_list] == [([1, 2],), ([3, 4],), ([5],)]
+
+
+def test_the_dispatch_queues_what_it_planned_in_the_same_transaction(
+    runner, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(services, "publish_sends") as publish,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = services.reminders_dispatch(now=london(DAY, 19, 2))
+    assert result == services.DispatchResult(planned=2, released=2)
+    assert sorted(publish.call_args.args[0]) == sorted(
+        Delivery.objects.values_list("pk", flat=True)
+    )
+    with mock.patch.object(services, "publish_sends") as publish:
+        assert services.reminders_dispatch(now=london(DAY, 19, 7)).released == 0

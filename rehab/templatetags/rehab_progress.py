@@ -9,7 +9,7 @@ from django import template
 
 from clinic import access
 from clinic.access import Perm
-from rehab import load, progress
+from rehab import load, plan_history, progress
 from rehab.forms import AlertAcknowledgeForm
 from rehab.models import alert_thresholds, patient_today
 
@@ -35,7 +35,11 @@ def patient_progress_panel(context, patient):
         "days": days,
         "ranges": progress.RANGES,
         "chart": progress.progress_chart(
-            patient, today=today, days=days, pain_alert_level=thresholds["site_pain_threshold"]
+            patient,
+            today=today,
+            days=days,
+            pain_alert_level=thresholds["site_pain_threshold"],
+            phases=plan_history.chart_phases(patient),
         ),
         "load": progress.load_summary(patient, today=today),
         "weekly_limit": thresholds["weekly_increase_pct"],

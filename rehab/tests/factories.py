@@ -49,3 +49,98 @@ def day_log(patient, date, pain=1, *, morning=None, during=None, run_m=None, **f
     if run_m is not None:
         ActivityFactory(log=log, kind="run", distance_m=run_m, duration_min=30)
     return log
+
+
+# --- Plans ------------------------------------------------------------------------------------
+
+# A small plan for scenarios: protect (1 step), cross-train (1), walk-run (3 running steps),
+# rebuild (1 running step). Sundays are rest days, as in the seeded templates.
+SMALL_PLAN = {
+    "phases": [
+        {
+            "kind": "protect",
+            "label": "Protect",
+            "rest_days": [6],
+            "steps": [{"code": "walk_20", "label": "Walk 20", "segments": [
+                {"activity": "walk", "minutes": 20}]}],
+            "strength": {"days": [0, 3], "exercises": [{
+                "code": "glute_bridge", "name": "Glute bridge", "target": "glutes", "sets": 3,
+                "reps": "12", "load": "Bodyweight", "instructions": "Lift the hips."}]},
+        },
+        {
+            "kind": "cross_train",
+            "label": "Cross-train",
+            "rest_days": [6],
+            "steps": [{"code": "dwr_30", "label": "Deep-water running 30", "segments": [
+                {"activity": "deep_water_running", "minutes": 30}]}],
+            "cross": [{"activity": "cycling", "minutes": 30, "effort": "Easy", "days": [2]}],
+        },
+        {
+            "kind": "walk_run",
+            "label": "Walk-run",
+            "rest_days": [6],
+            "steps": [
+                {"code": "wr_1", "label": "Walk 4 / run 1", "repeats": 5, "segments": [
+                    {"activity": "walk", "minutes": 4}, {"activity": "run", "minutes": 1}]},
+                {"code": "wr_2", "label": "Walk 3 / run 2", "repeats": 5, "segments": [
+                    {"activity": "walk", "minutes": 3}, {"activity": "run", "minutes": 2}]},
+                {"code": "wr_3", "label": "Walk 2 / run 3", "repeats": 5, "segments": [
+                    {"activity": "walk", "minutes": 2}, {"activity": "run", "minutes": 3}]},
+            ],
+        },
+        {
+            "kind": "rebuild",
+            "label": "Rebuild",
+            "rest_days": [6],
+            "steps": [{"code": "run_30", "label": "Run 30", "segments": [
+                {"activity": "run", "minutes": 30}]}],
+        },
+    ]
+}  # fmt: skip
+
+
+def template_of(clinic, *, content=None, risk_class="low", name="Small plan"):
+    from rehab import services
+    from rehab.plan_content import content_from_json
+
+    return services.template_create(
+        clinic=clinic,
+        by=None,
+        fields={"name": name, "risk_class": risk_class},
+        content=content_from_json(content or SMALL_PLAN),
+    )
+
+
+def active_plan(patient, *, start, by, content=None, high_risk_site=False, **fields):
+    """A plan made from a template of `content` (SMALL_PLAN), activated to start on `start`."""
+    from rehab import services
+
+    template = template_of(patient.clinic, content=content)
+    plan = services.plan_assign(
+        patient=patient, template=template, by=by, start_date=start, high_risk_site=high_risk_site
+    )
+    if fields:
+        services.plan_update(plan=plan, by=by, fields=fields)
+    return services.plan_activate(plan=plan, by=by)
+
+
+def place(plan, phase_index: int, step_index: int, *, on):
+    """Move an active plan to a step as if it had advanced there on `on` (with its transition)."""
+    from rehab.models import PlanTransition
+
+    previous = plan.position
+    plan.set_position(phase_index, step_index, on=on)
+    plan.save()
+    PlanTransition.objects.create(
+        plan=plan,
+        key=f"placed:{on.isoformat()}:{phase_index}.{step_index}",
+        kind="advance",
+        date=on,
+        from_phase_index=previous[0],
+        from_step_index=previous[1],
+        to_phase_index=phase_index,
+        to_step_index=step_index,
+        to_label=plan.step_label,
+        phase_label=plan.phase_label,
+    )
+    return plan

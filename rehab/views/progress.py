@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from clinic import access, audit
 from clinic.access import Perm
 from clinic.models import Role
-from rehab import progress
+from rehab import plan_history, progress
 from rehab.models import LogRevision, alert_thresholds, is_within_edit_window, patient_today
 
 LOGS_PER_PAGE = 28
@@ -23,6 +23,7 @@ def my_progress(request):
         today=today,
         days=days,
         pain_alert_level=alert_thresholds(patient.clinic)["site_pain_threshold"],
+        phases=plan_history.chart_phases(patient),
     )
     recent = patient.daily_logs.recent(today, 15).with_activities()
     return render(

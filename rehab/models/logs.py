@@ -233,7 +233,11 @@ class AlertQuerySet(models.QuerySet):
         return self.filter(patient__clinic=clinic)
 
 
-RULE_CHOICES = [(rule.code, rule.label) for rule in alert_rules.ALERT_RULES]
+# Alerts from the log rules, and the one a plan raises when the progression engine stops it.
+PLAN_STOPPED = "plan_stopped"
+RULE_CHOICES = [(rule.code, rule.label) for rule in alert_rules.ALERT_RULES] + [
+    (PLAN_STOPPED, "Plan stopped for review")
+]
 
 
 class Alert(models.Model):

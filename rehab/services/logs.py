@@ -1,7 +1,8 @@
 """Workflows over daily logs and alerts: saving or deleting a day, raising and acknowledging alerts.
 
-Each write that touches several rows runs in one transaction, and alerts are evaluated in the
-same transaction as the log that raised them: a saved log never goes without its alerts.
+Each write that touches several rows runs in one transaction, and alerts and the active plan's
+progression are evaluated in the same transaction as the log that raised them: a saved log never
+goes without its alerts or its effect on the plan.
 """
 
 import datetime as dt
@@ -13,6 +14,7 @@ from django.db.models import Max, Min
 
 from clinic.models import Patient
 from rehab import alerts as alert_rules
+from rehab import plan_history
 from rehab.models import (
     EDIT_WINDOW_DAYS,
     Activity,
@@ -24,6 +26,7 @@ from rehab.models import (
     patient_today,
     patient_zone,
 )
+from rehab.services import plans
 
 # The longest-run and weekly-distance rules look back 30 days and one full week before the
 # evaluated window; 35 days covers both (rehab.alerts.evaluate_alerts, `since`).
@@ -72,6 +75,7 @@ def daily_log_save(
                 after=after,
             )
         alerts_evaluate(patient, today=today)
+        plans.plan_evaluate_for_patient(patient, today=today)
     return log
 
 
@@ -89,18 +93,20 @@ def daily_log_delete(*, log: DailyLog, by, today: dt.date) -> None:
         )
         log.delete()
         alerts_evaluate(log.patient, today=today)
+        plans.plan_evaluate_for_patient(log.patient, today=today)
 
 
 # --- Alerts -----------------------------------------------------------------------------------
 
 
 def running_not_allowed_rule(patient: Patient) -> Callable[[dt.date], bool] | None:
-    """The plan's "no running on this date" rule for the alerts, or None while there is none.
+    """The plans' "no running on this date" rule for the alerts, or None without a plan.
 
-    Rehab plans come in a later issue: this returns None (the rule is skipped) until then. The
-    plan issue makes it return `lambda day: <the plan's phase on day forbids running>`.
+    True on a day the patient's plan did not allow running: its step that day had no running,
+    the plan was stopped for review, or the day before was a running day (§5: never two running
+    days in a row during walk-run). `rehab.plan_history.running_not_allowed` has the details.
     """
-    return None
+    return plan_history.running_not_allowed(patient)
 
 
 def logging_expected_since(patient: Patient, *, first_log: dt.date | None) -> dt.date | None:

@@ -1,0 +1,78 @@
+"""Rehab workflows, one module per topic: daily logs and alerts, plans, care-team tasks.
+
+Every name other apps use is importable from `rehab.services` itself.
+"""
+
+from rehab.services.care import (
+    care_task_create,
+    care_task_done,
+    care_task_reply,
+    care_tasks_proposed,
+)
+from rehab.services.logs import (
+    RULES_LOOKBACK_DAYS,
+    alert_acknowledge,
+    alerts_evaluate,
+    alerts_evaluate_all,
+    daily_log_delete,
+    daily_log_save,
+    logging_expected_since,
+    running_not_allowed_rule,
+)
+from rehab.services.plans import (
+    PlanError,
+    SiteRisk,
+    intake_site_risk,
+    library_ensure,
+    library_seed,
+    morning_check,
+    plan_activate,
+    plan_assign,
+    plan_end,
+    plan_evaluate,
+    plan_evaluate_for_patient,
+    plan_resume,
+    plan_update,
+    plans_evaluate_all,
+    proposal_approve,
+    proposal_decline,
+    session_complete,
+    template_create,
+    template_proposed,
+    template_save,
+)
+
+__all__ = [
+    "RULES_LOOKBACK_DAYS",
+    "PlanError",
+    "SiteRisk",
+    "alert_acknowledge",
+    "alerts_evaluate",
+    "alerts_evaluate_all",
+    "care_task_create",
+    "care_task_done",
+    "care_task_reply",
+    "care_tasks_proposed",
+    "daily_log_delete",
+    "daily_log_save",
+    "intake_site_risk",
+    "library_ensure",
+    "library_seed",
+    "logging_expected_since",
+    "morning_check",
+    "plan_activate",
+    "plan_assign",
+    "plan_end",
+    "plan_evaluate",
+    "plan_evaluate_for_patient",
+    "plan_resume",
+    "plan_update",
+    "plans_evaluate_all",
+    "proposal_approve",
+    "proposal_decline",
+    "running_not_allowed_rule",
+    "session_complete",
+    "template_create",
+    "template_proposed",
+    "template_save",
+]

@@ -1,0 +1,130 @@
+"""The clinic's approvals: proposals waiting for a therapist, one click each; and the clinic's
+progression rules."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clinic import access, audit
+from clinic.access import Perm
+from rehab import progression, services
+from rehab.models import ClinicProgressionPolicy, PlanProposal, patient_today
+from rehab.plan_forms import ApprovalForm, DeclineForm, ProgressionPolicyForm
+
+APPROVALS_PER_PAGE = 25
+
+
+@access.staff_only
+def approval_list(request):
+    """Every proposal waiting for approval in the clinic, oldest first; or my patients' only."""
+    scope = "mine" if request.GET.get("scope") == "mine" else "all"
+    clinic = access.workspace(request).clinic
+    proposals = (
+        PlanProposal.objects.pending()
+        .filter(plan__patient__clinic=clinic)
+        .select_related("plan", "plan__patient", "plan__patient__therapist")
+        .order_by("created_at", "id")
+    )
+    if scope == "mine":
+        proposals = proposals.filter(plan__patient__therapist=request.user)
+    page = Paginator(proposals, APPROVALS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rehab/approval_list.html",
+        {"page": page, "scope": scope, "form": ApprovalForm(), "decline_form": DeclineForm()},
+    )
+
+
+def _proposal(patient, proposal_id) -> PlanProposal:
+    return get_object_or_404(
+        PlanProposal.objects.select_related("plan"), plan__patient=patient, pk=proposal_id
+    )
+
+
+def _back(request, patient) -> str:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("patient_detail", args=[patient.pk]) + "#plan"
+
+
+@require_POST
+@access.with_patient(Perm.EDIT)
+def proposal_approve(request, patient, proposal_id):
+    proposal = _proposal(patient, proposal_id)
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The note is too long: keep it under 1,000 characters.")
+        return HttpResponseRedirect(_back(request, patient))
+    try:
+        with transaction.atomic():
+            transition = services.proposal_approve(
+                proposal=proposal,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                clearance_confirmed=form.cleaned_data["clearance"],
+                today=patient_today(patient),
+            )
+            audit.record(
+                request,
+                "plan.proposal.approve",
+                patient=patient,
+                obj=proposal,
+                detail={"action": proposal.action, "to": proposal.to_label},
+            )
+    except services.PlanError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Approved for {patient.full_name}: {transition.to_label}.")
+    return HttpResponseRedirect(_back(request, patient))
+
+
+@require_POST
+@access.with_patient(Perm.EDIT)
+def proposal_decline(request, patient, proposal_id):
+    proposal = _proposal(patient, proposal_id)
+    form = DeclineForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        with transaction.atomic():
+            services.proposal_decline(proposal=proposal, by=request.user, note=note)
+            audit.record(request, "plan.proposal.decline", patient=patient, obj=proposal)
+    except services.PlanError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Declined: {patient.full_name} stays at {proposal.from_label}.")
+    return HttpResponseRedirect(_back(request, patient))
+
+
+@access.admin_only
+def progression_policy(request):
+    """The clinic admin changes how plans progress; each change is audited before/after."""
+    clinic = access.workspace(request).clinic
+    row, _ = ClinicProgressionPolicy.objects.get_or_create(clinic=clinic)
+    form = ProgressionPolicyForm(request.POST or None, current=row.thresholds())
+    if request.method == "POST" and form.is_valid():
+        before, after = dict(row.overrides), form.overrides()
+        if before != after:
+            with transaction.atomic():
+                row.overrides, row.updated_by = after, request.user
+                row.save()
+                audit.record(
+                    request,
+                    "policy.progression.update",
+                    obj=row,
+                    detail={"before": before, "after": after},
+                )
+        messages.success(request, "The progression rules were saved. Plans use them from now on.")
+        return redirect("progression_policy")
+    return render(
+        request,
+        "rehab/progression_policy.html",
+        {"form": form, "row": row, "rules": progression.PROGRESSION_RULES},
+    )

@@ -1,0 +1,112 @@
+"""The patient's Today, phone-first: what to do today, mark it done with pain, the week ahead."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from clinic import access
+from clinic.models import Role
+from rehab import services
+from rehab import today as today_view
+from rehab.models import SessionCompletion, patient_today
+from rehab.plan_forms import MorningCheckForm, SessionDoneForm
+
+
+@access.for_roles(Role.PATIENT)
+def today(request):
+    patient = access.own_patient_record(request)
+    view = today_view.today_for(patient, today=patient_today(patient))
+    return render(request, "rehab/today.html", _context(view))
+
+
+def _context(view, *, failed: str = "", form=None, morning_form=None) -> dict:
+    """The view, and one "done" form per session of today (the failed one bound, with errors)."""
+    sessions = view.day.sessions if view.day and view.state == "active" else ()
+    return {
+        "view": view,
+        "patient": view.patient,
+        "sessions": [
+            (
+                session,
+                form
+                if session.key == failed
+                else SessionDoneForm(
+                    prefix=session.key, initial=SessionDoneForm.initial_for(session.completion)
+                ),
+            )
+            for session in sessions
+        ],
+        "failed": failed,
+        "morning_form": morning_form
+        or MorningCheckForm(initial={"completion": getattr(view.morning_check, "pk", None)}),
+    }
+
+
+@require_POST
+@access.for_roles(Role.PATIENT)
+def session_complete(request):
+    """Mark one of today's sessions done, with the site pain during it and the effort."""
+    patient = access.own_patient_record(request)
+    day = patient_today(patient)
+    view = today_view.today_for(patient, today=day)
+    session = today_view.session_for(view, request.POST.get("session", ""))
+    if session is None:
+        messages.error(request, "That session is not on today's plan. Here is today.")
+        return redirect("today")
+    form = SessionDoneForm(request.POST, prefix=session.key)
+    if not form.is_valid():
+        context = _context(view, failed=session.key, form=form)
+        return render(request, "rehab/today.html", context, status=400)
+    data = form.cleaned_data
+    services.session_complete(
+        plan=view.plan,
+        by=request.user,
+        day=view.day.date,
+        session=session.key,
+        kind=session.kind,
+        label=session.title,
+        phase_index=view.day.phase_index,
+        step_index=session.step_index,
+        running=session.running,
+        site_pain_during=data["site_pain_during"],
+        effort=data["effort"],
+        swelling=data["swelling"],
+        limp=data["limp"],
+        note=data["note"],
+        today=day,
+    )
+    messages.success(request, _done_message(session.title, data["site_pain_during"]))
+    return redirect("today")
+
+
+def _done_message(title: str, pain: int) -> str:
+    if pain >= 5:
+        return (
+            f"Saved “{title}”. Pain of {pain}/10 is a sign to ease off: your plan will step back, "
+            "and your therapist can see it."
+        )
+    if pain >= 3:
+        return f"Saved “{title}”. With pain at {pain}/10 your plan stays at this step for now."
+    return f"Done: “{title}”. Nicely done."
+
+
+@require_POST
+@access.for_roles(Role.PATIENT)
+def morning_check(request):
+    """This morning's pain after the last key session: how the bone took it."""
+    patient = access.own_patient_record(request)
+    day = patient_today(patient)
+    view = today_view.today_for(patient, today=day)
+    form = MorningCheckForm(request.POST)
+    if view.morning_check is None:
+        messages.info(request, "Thanks, this morning's pain is already recorded.")
+        return redirect("today")
+    if not form.is_valid():
+        return render(request, "rehab/today.html", _context(view, morning_form=form), status=400)
+    if form.cleaned_data["completion"] != view.morning_check.pk:
+        messages.info(request, "That session no longer waits for a morning check.")
+        return redirect("today")
+    completion = SessionCompletion.objects.get(pk=view.morning_check.pk)
+    services.morning_check(completion=completion, pain=form.cleaned_data["pain"], today=day)
+    messages.success(request, "Thanks: this morning's pain is recorded.")
+    return redirect("today")

@@ -1,0 +1,126 @@
+"""Export jobs (a large export prepared in the background) and each clinic's research key.
+
+An export job is the row the page polls: who asked, for what (kind, format, filters), how far the
+task has got, and where its file is until it expires. Files live under `settings.EXPORT_ROOT`
+and are only ever served by the access-checked download view.
+"""
+
+import datetime as dt
+import secrets
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from clinic.models import Clinic
+
+
+class ExportKind(models.TextChoices):
+    SUMMARY = "summary", "Summary: one row per patient"
+    LOGS = "logs", "Daily logs: one row per log"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def expired(self, now: dt.datetime):
+        """Jobs whose file should be gone: finished and past their expiry, or failed long ago."""
+        return self.exclude(status=ExportJob.Status.EXPIRED).filter(expires_at__lte=now)
+
+
+class ExportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Preparing"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=ExportKind.choices)
+    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    deidentified = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    file_path = models.CharField(
+        max_length=200, blank=True, help_text="Relative to EXPORT_ROOT; empty until ready."
+    )
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["clinic", "-created_at"]),
+            models.Index(fields=["status", "expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} as {self.get_format_display()} ({self.status})"
+
+    @property
+    def label(self) -> str:
+        """Plain words for the download's file name (never patient data)."""
+        words = "cohort summary" if self.kind == ExportKind.SUMMARY else "cohort daily logs"
+        return f"{words} de-identified" if self.deidentified else words
+
+    @property
+    def file(self) -> Path | None:
+        return Path(settings.EXPORT_ROOT) / self.file_path if self.file_path else None
+
+    @property
+    def is_ready(self) -> bool:
+        return (
+            self.status == self.Status.DONE
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    def relative_path(self) -> str:
+        """Where the task writes this job's file: a name made here, from the job id alone."""
+        return f"{self.clinic_id}/{self.pk}.{self.format}"
+
+
+def new_research_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class ClinicResearchKey(models.Model):
+    """The per-clinic secret behind de-identified exports' stable pseudonymous ids.
+
+    The same patient gets the same research id in every export of one clinic, so files can be
+    joined; without the secret nobody can work back from a research id to the patient.
+    """
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="research_key")
+    secret = models.CharField(max_length=64, default=new_research_secret, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Research key of {self.clinic}"
+
+    @classmethod
+    def secret_for(cls, clinic: Clinic) -> bytes:
+        key, _ = cls.objects.get_or_create(clinic=clinic)
+        return key.secret.encode()

@@ -1,0 +1,190 @@
+"""One patient's progress report: what the page and the PDF both show, assembled once.
+
+The numbers come from the same functions as the patient's pages (`rehab.progress`,
+`rehab.load`) and the cohort export (`reports.measures`, `reports.cohort`), so the report, the
+charts and the exports agree. Written to be handed to the patient, their physician or coach:
+plain words, no internal codes, no clinical notes.
+"""
+
+import dataclasses
+import datetime as dt
+
+from django.utils import timezone
+
+from clinic.models import Patient
+from intake import scoring
+from intake.models import Intake, IntakeDecision
+from rehab import progress
+from rehab.models import Alert, alert_thresholds, patient_today
+from reports import cohort, deidentify, measures, plans
+
+# The charts cover the episode from its intake, at least four weeks and at most a year.
+MIN_CHART_DAYS, MAX_CHART_DAYS = 28, 365
+RISK_WORDS = {"high": "High-risk site", "low": "Low-risk site"}
+BAND_WORDS = {"low": "Low", "moderate": "Moderate", "high": "High"}
+REGION_LABELS = dict(scoring.REGIONS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Milestone:
+    label: str
+    date: dt.date | None
+    day: int | None  # days since intake
+    explanation: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    measure: str
+    at_intake: str
+    now: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressReport:
+    patient: Patient
+    generated_at: dt.datetime
+    today: dt.date
+    anchor: dt.date
+    intake: Intake | None
+    decision: IntakeDecision | None
+    phases: list[plans.PhaseSpan]
+    chart: progress.ProgressChart
+    load: progress.LoadSummary
+    adherence: dict
+    alerts: list[Alert]
+    milestones: list[Milestone]
+    outcomes: list[Outcome]
+    trend: measures.PainTrend
+
+    @property
+    def site(self) -> dict | None:
+        return (self.intake.result or {}).get("site") if self.intake else None
+
+    @property
+    def risk_words(self) -> str:
+        return RISK_WORDS.get((self.site or {}).get("risk", ""), "Not yet confirmed")
+
+    @property
+    def region(self) -> str:
+        if not self.intake:
+            return ""
+        return REGION_LABELS.get(self.intake.answers.get("region"), "")
+
+    @property
+    def band_words(self) -> str:
+        return BAND_WORDS.get(self.intake.band, self.intake.band) if self.intake else ""
+
+    @property
+    def red_flags(self) -> list[str]:
+        if not self.intake:
+            return []
+        return [flag["title"] for flag in (self.intake.result or {}).get("red_flags", [])]
+
+    @property
+    def days_in_care(self) -> int:
+        return (self.today - self.anchor).days
+
+    @property
+    def open_alerts(self) -> int:
+        return sum(1 for alert in self.alerts if alert.is_open)
+
+
+def progress_report(patient: Patient) -> ProgressReport:
+    today = patient_today(patient)
+    intake = (
+        Intake.objects.filter(patient=patient, submitted_at__isnull=False)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    patient.intake_at = intake.submitted_at if intake else None
+    anchor = cohort.anchor_date(patient)
+    days = min(max((today - anchor).days + 1, MIN_CHART_DAYS), MAX_CHART_DAYS)
+    phases = plans.phase_history(patient)
+    chart = progress.progress_chart(
+        patient,
+        today=today,
+        days=days,
+        pain_alert_level=alert_thresholds(patient.clinic)["site_pain_threshold"],
+        phases=[{"start": span.start.isoformat(), "label": span.label} for span in phases],
+    )
+    logged = cohort.days_by_patient([patient.pk]).get(patient.pk, [])
+    weekly_m = measures.pre_injury_weekly_m(intake.answers.get("weekly_km") if intake else None)
+    planned_run = plans.first_planned_runs([patient.pk]).get(patient.pk)
+    marks = measures.milestones(
+        [d for d in logged if d.date >= anchor],
+        full_volume_m=weekly_m,
+        planned_first_run=planned_run if planned_run and planned_run >= anchor else None,
+    )
+    load_summary = progress.load_summary(patient, today=today)
+    trend = measures.pain_trend(logged, today=today)
+    return ProgressReport(
+        patient=patient,
+        generated_at=timezone.now(),
+        today=today,
+        anchor=anchor,
+        intake=intake,
+        decision=intake.decisions.first() if intake else None,
+        phases=phases,
+        chart=chart,
+        load=load_summary,
+        adherence=progress.adherence(patient, today=today),
+        alerts=list(patient.alerts.order_by("-last_date", "-raised_at")[:50]),
+        milestones=_milestones(marks, anchor, weekly_m, patient.distance_unit),
+        outcomes=_outcomes(intake, logged, load_summary, weekly_m, trend, patient.distance_unit),
+        trend=trend,
+    )
+
+
+def _milestones(marks: measures.Milestones, anchor, weekly_m, unit) -> list[Milestone]:
+    volume = (
+        f"running over 7 days reached the {cohort.in_unit(weekly_m, unit):.1f} {unit} a week "
+        "run before the injury"
+        if weekly_m
+        else "no weekly distance before the injury was recorded at intake"
+    )
+    return [
+        Milestone(
+            "First pain-free walk",
+            marks.first_pain_free_walk,
+            deidentify.days_since(anchor, marks.first_pain_free_walk),
+            "a walk logged with no pain at the injury site",
+        ),
+        Milestone(
+            "First run",
+            marks.first_run,
+            deidentify.days_since(anchor, marks.first_run),
+            "the first run or walk-run logged, or a running session of the plan done",
+        ),
+        Milestone(
+            "Full volume",
+            marks.full_volume,
+            deidentify.days_since(anchor, marks.full_volume),
+            volume,
+        ),
+    ]
+
+
+def _outcomes(intake, logged, load_summary, weekly_m, trend, unit) -> list[Outcome]:
+    answers = intake.answers if intake else {}
+    latest = logged[-1] if logged else None
+
+    def pain(value) -> str:
+        return f"{value:g}/10" if isinstance(value, int | float) else "not recorded"
+
+    last_week = load_summary.weeks[-2]["distance"] if len(load_summary.weeks) > 1 else None
+    return [
+        Outcome("Pain at the injury site", pain(answers.get("pain_now")), pain(trend.recent_mean)),
+        Outcome(
+            "Worst pain",
+            pain(answers.get("pain_worst")),
+            pain(max((d.site_pain for d in logged[-7:] if d.site_pain is not None), default=None))
+            if latest
+            else "not recorded",
+        ),
+        Outcome(
+            "Running per week",
+            f"{cohort.in_unit(weekly_m, unit):.1f} {unit}" if weekly_m else "not recorded",
+            f"{last_week:.1f} {unit} (last full week)" if last_week is not None else "not recorded",
+        ),
+    ]

@@ -1,0 +1,129 @@
+"""In Chromium, with the CSP on and a real Celery worker: the clinic admin filters the cohort,
+prepares an XLSX export, watches its progress and downloads it; opens a progress report and its
+PDF; browses the audit trail; the patient sees who viewed her record on her phone.
+
+Screenshots: artifacts/screenshots/reports-*.png (dashboard, exports, report and audit at 1280;
+"who viewed" at 390).
+"""
+
+import io
+import re
+from unittest import mock
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from clinic import demo
+from clinic.models import Clinic, Patient, User
+from clinic.tests.browser import login, screenshot
+from reports import cohort
+from reports.cohort import CohortFilters
+
+pytestmark = pytest.mark.browser
+
+ADMIN, PATIENT = "admin@demo.example", "patient@demo.example"
+
+
+def opened(page_at, width: int):
+    page = page_at(width)
+    page.emulate_media(reduced_motion="reduce")
+    return page
+
+
+def charts_drawn(page, selector: str) -> None:
+    page.wait_for_function(
+        "typeof Chart !== 'undefined' && "
+        f"Chart.getChart(document.querySelector({selector!r})) !== undefined"
+    )
+
+
+@pytest.fixture
+def export_worker(worker_harness, settings):
+    """A real worker for export jobs; the app's on-commit enqueue goes to its private queue."""
+    worker_harness.start_worker(EXPORT_ROOT=str(settings.EXPORT_ROOT))
+
+    def to_worker(job_id):
+        worker_harness.trigger("reports.tasks.export_job_run", job_id)
+
+    with mock.patch("reports.tasks.export_job_run.delay", side_effect=to_worker):
+        yield worker_harness
+
+
+def test_the_admin_exports_a_filtered_cohort_and_hands_over_a_progress_report(
+    live_server, page_at, export_worker, tmp_path
+):
+    demo.seed()
+    clinic = Clinic.objects.get(slug="demo-sports-pt")
+    therapist = User.objects.get(email="therapist@demo.example")
+    maya = Patient.objects.get(email=PATIENT)
+    expected = sorted(
+        patient.full_name
+        for patient in cohort.cohort(
+            clinic, CohortFilters(therapist_id=therapist.pk, status="active")
+        )
+    )
+    assert len(expected) > 5
+
+    page = opened(page_at, 1280)
+    login(page, live_server, ADMIN, demo.DEMO_PASSWORD)
+
+    # The outcome dashboard.
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
+    charts_drawn(page, "[data-outcome-chart='alerts']")
+    screenshot(page, "reports-dashboard-1280")
+
+    # Filter, prepare an XLSX file, watch it, download it.
+    page.get_by_role("link", name="Exports").click()
+    page.get_by_label("Therapist").select_option(label="Dr. Priya Raman")
+    page.get_by_label("Status").select_option(label="In care")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_test_id("match-count")).to_contain_text(f"{len(expected)} patients match")
+    page.get_by_label("File", exact=True).select_option(label="Excel (XLSX)")
+    page.get_by_role("button", name="Prepare file").click()
+    job = page.locator(".export-job").first
+    expect(job.locator("[data-job-status]")).to_contain_text("Ready", timeout=60_000)
+    expect(job.locator("progress")).to_have_attribute("value", "100")
+    expect(job.get_by_role("link", name="Download")).to_be_visible()
+    screenshot(page, "reports-exports-1280")
+    with page.expect_download() as download:
+        job.get_by_role("link", name="Download").click()
+    assert re.fullmatch(r"rebound-cohort-summary-[\d-]+\.xlsx", download.value.suggested_filename)
+    path = tmp_path / "export.xlsx"
+    download.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    header = rows[0]
+    names = sorted(row[header.index("name")] for row in rows[1:])
+    assert names == expected
+    assert {row[header.index("therapist")] for row in rows[1:]} == {"Dr. Priya Raman"}
+
+    # The progress report and its PDF.
+    page.goto(f"{live_server.url}/patients/{maya.pk}/")
+    page.get_by_role("link", name="Progress report").click()
+    expect(page.get_by_role("heading", name="Progress report")).to_be_visible()
+    charts_drawn(page, "[data-chart='pain']")
+    screenshot(page, "reports-progress-report-1280")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    for words in ("Progress report", "Maya Chen", "Milestones", "Running per week", "Alerts"):
+        assert words in text, words
+
+    # The audit trail shows those views.
+    page.get_by_role("link", name="Audit").click()
+    page.get_by_label("Patient").select_option(label="Maya Chen")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator(".audit-table")).to_contain_text("Downloaded the progress report (PDF)")
+    screenshot(page, "reports-audit-1280")
+
+    # Maya, on her phone, sees who viewed her record.
+    phone = opened(page_at, 390)
+    login(phone, live_server, PATIENT, demo.DEMO_PASSWORD)
+    phone.goto(f"{live_server.url}/me/record-views/")
+    views = phone.locator(".record-view")
+    expect(views.first).to_contain_text("Alex Morgan")
+    expect(views.first).to_contain_text("Clinic admin")
+    screenshot(phone, "reports-who-viewed-390")

@@ -1,0 +1,97 @@
+"""Export jobs: queued on commit, run by the task's service with progress, cleaned up on expiry."""
+
+import datetime as dt
+from unittest import mock
+
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from reports import services
+from reports.cohort import CohortFilters
+from reports.models import ExportJob
+from reports.tests.factories import finished_job
+
+
+def new_job(clinic, user, **fields):
+    fields = {"kind": "summary", "file_format": "xlsx", "filters": CohortFilters(), **fields}
+    fields.setdefault("deidentified", False)
+    return services.export_job_create(clinic=clinic, requested_by=user, **fields)
+
+
+def test_a_job_is_queued_only_once_its_row_is_committed(
+    clinic_a, adam, django_capture_on_commit_callbacks
+):
+    with mock.patch("reports.tasks.export_job_run.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            job = new_job(clinic_a, adam)
+        assert delay.call_count == 0 and len(callbacks) == 1
+        callbacks[0]()
+    delay.assert_called_once_with(str(job.pk))
+    assert job.status == ExportJob.Status.QUEUED
+
+
+def test_running_a_job_writes_the_xlsx_with_every_patient_and_reports_progress(
+    known_cohort, clinic_a, adam
+):
+    job = new_job(clinic_a, adam)
+    done = services.export_job_run(job.pk)
+    assert (done.status, done.progress, done.row_count, done.total_rows) == ("done", 100, 2, 2)
+    assert done.is_ready and done.file.exists()
+    assert done.file.suffix == ".xlsx" and str(clinic_a.pk) in done.file_path
+    rows = list(load_workbook(done.file).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("patient_id", "name")
+    assert sorted(row[1] for row in rows[1:]) == ["Pat Lane", "Pia Stone"]
+
+
+def test_a_deidentified_daily_log_job_writes_csv_without_names(known_cohort, clinic_a, adam):
+    job = new_job(clinic_a, adam, kind="logs", file_format="csv", deidentified=True)
+    text = services.export_job_run(job.pk).file.read_text()
+    assert text.startswith("research_id,day_since_intake,")
+    assert "Pat" not in text and len(text.splitlines()) == 1 + 5
+
+
+def test_a_job_delivered_twice_runs_once(known_cohort, clinic_a, adam):
+    job = new_job(clinic_a, adam)
+    services.export_job_run(job.pk)
+    assert services.export_job_run(job.pk) is None
+    assert ExportJob.objects.get(pk=job.pk).status == "done"
+
+
+def test_a_failing_job_is_marked_failed_for_the_page_and_raises_for_the_worker(clinic_a, adam):
+    job = new_job(clinic_a, adam)
+    with mock.patch("reports.services.cohort_table", side_effect=RuntimeError("boom")):
+        try:
+            services.export_job_run(job.pk)
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("the error must reach the worker")
+    job.refresh_from_db()
+    assert job.status == "failed" and job.error == "The export failed." and not job.is_ready
+
+
+def test_a_spreadsheet_too_large_for_excel_fails_with_a_reason(clinic_a, adam):
+    job = new_job(clinic_a, adam, kind="logs")
+    with mock.patch("reports.exporters.XLSX_MAX_ROWS", -1):
+        services.export_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "Export as CSV" in job.error
+
+
+def test_clean_up_deletes_expired_files_and_is_safe_to_run_twice(clinic_a, adam):
+    fresh, old = finished_job(clinic_a, adam), finished_job(clinic_a, adam)
+    ExportJob.objects.filter(pk=old.pk).update(expires_at=timezone.now() - dt.timedelta(hours=1))
+    old_file = old.file
+    assert services.export_files_clean_up() == 1
+    assert services.export_files_clean_up() == 0
+    assert not old_file.exists() and fresh.file.exists()
+    assert ExportJob.objects.get(pk=old.pk).status == "expired"
+
+
+def test_clean_up_fails_a_run_whose_worker_died(clinic_a, adam):
+    job = new_job(clinic_a, adam)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=timezone.now() - dt.timedelta(hours=7)
+    )
+    services.export_files_clean_up()
+    assert ExportJob.objects.get(pk=job.pk).status == "failed"

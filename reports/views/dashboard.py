@@ -1,0 +1,16 @@
+"""The clinic admin's outcome dashboard."""
+
+from django.shortcuts import render
+
+from clinic import access
+from reports import outcomes
+
+
+@access.admin_only
+def outcome_dashboard(request):
+    clinic = access.workspace(request).clinic
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"board": outcomes.dashboard(clinic)},
+    )

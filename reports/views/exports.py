@@ -1,0 +1,145 @@
+"""Cohort exports for clinic admins: the page, the streamed CSV, background jobs and downloads."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clinic import access, audit
+from clinic.downloads import attachment_response
+from reports import cohort, exporters, services
+from reports.forms import CohortFilterForm, ExportJobForm
+from reports.models import ExportJob, ExportKind
+
+JOBS_SHOWN = 10
+
+
+@access.admin_only
+def export_page(request):
+    clinic = access.workspace(request).clinic
+    form = CohortFilterForm(request.GET or None, clinic=clinic)
+    filters = form.filters() if form.is_valid() else cohort.CohortFilters()
+    patients = cohort.cohort(clinic, filters)
+    jobs = ExportJob.objects.filter(clinic=clinic).select_related("requested_by")[:JOBS_SHOWN]
+    therapists = {user.pk: user.full_name for user in form.fields["therapist"].queryset}
+    return render(
+        request,
+        "reports/exports.html",
+        {
+            "form": form,
+            "job_form": ExportJobForm(clinic=clinic),
+            "filters": filters,
+            "described": filters.describe(therapists),
+            "patient_count": patients.count(),
+            "jobs": [
+                (job, cohort.CohortFilters.from_json(job.filters).describe(therapists))
+                for job in jobs
+            ],
+            # The filters shown, carried into the "prepare a file" form.
+            "carried": [
+                (name, value)
+                for name, value in request.GET.items()
+                if name in form.fields and value and form.is_valid()
+            ],
+            "export_hours": settings.EXPORT_FILE_HOURS,
+        },
+    )
+
+
+@access.admin_only
+def export_csv(request):
+    """The cohort as CSV, streamed row by row from a server-side cursor as it is read."""
+    clinic = access.workspace(request).clinic
+    form = CohortFilterForm(request.GET, clinic=clinic)
+    if not form.is_valid():
+        messages.error(request, "Check the filters: " + " ".join(form.errors.get("intake_to", [])))
+        return redirect(reverse("export_page") + "?" + request.GET.urlencode())
+    kind, deidentified = form.cleaned_data["kind"], form.cleaned_data["deidentified"]
+    table = services.cohort_table(
+        clinic, kind=kind, filters=form.filters(), deidentified=deidentified
+    )
+    audit.record(
+        request,
+        "export.cohort_csv",
+        detail={
+            "kind": kind,
+            "deidentified": deidentified,
+            "filters": form.filters().to_json(),
+            "rows": table.total,
+        },
+    )
+    label = "cohort summary" if kind == ExportKind.SUMMARY else "cohort daily logs"
+    label += " de-identified" if deidentified else ""
+    return attachment_response(request, exporters.csv_chunks(table), label=label, extension="csv")
+
+
+@require_POST
+@access.admin_only
+def export_job_create(request):
+    clinic = access.workspace(request).clinic
+    form = ExportJobForm(request.POST, clinic=clinic)
+    if not form.is_valid():
+        messages.error(request, "Check the filters and try again.")
+        return redirect("export_page")
+    job = services.export_job_create(
+        clinic=clinic,
+        requested_by=request.user,
+        kind=form.cleaned_data["kind"],
+        file_format=form.cleaned_data["format"],
+        filters=form.filters(),
+        deidentified=form.cleaned_data["deidentified"],
+    )
+    audit.record(
+        request,
+        "export.job_create",
+        obj=job,
+        detail={
+            "kind": job.kind,
+            "format": job.format,
+            "deidentified": job.deidentified,
+            "filters": job.filters,
+        },
+    )
+    messages.success(request, "The export is being prepared. It appears below when it is ready.")
+    carried = request.POST.copy()
+    for name in ("csrfmiddlewaretoken", "format"):
+        carried.pop(name, None)
+    return redirect(f"{reverse('export_page')}?{carried.urlencode()}#job-{job.pk}")
+
+
+def _job(request, job_id) -> ExportJob:
+    return access.clinic_object(request, ExportJob.objects.all(), pk=job_id)
+
+
+@access.admin_only
+def export_job_status(request, job_id):
+    """The job's state for the page's progress bar (static/js/export-progress.js)."""
+    job = _job(request, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "rows": job.row_count,
+            "total": job.total_rows,
+            "error": job.error,
+            "download_url": reverse("export_job_download", args=[job.pk]) if job.is_ready else "",
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@access.admin_only
+def export_job_download(request, job_id):
+    job = _job(request, job_id)
+    if not job.is_ready or not job.file or not job.file.exists():
+        raise Http404("This export is not ready, or has expired.")
+    audit.record(
+        request,
+        "export.download",
+        obj=job,
+        detail={"kind": job.kind, "format": job.format, "deidentified": job.deidentified},
+    )
+    return attachment_response(request, job.file.open("rb"), label=job.label, extension=job.format)
