@@ -21,6 +21,7 @@ docs/performance.md ("Streaming the daily-log export") records the results.
 import argparse
 import os
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -133,11 +134,10 @@ def build(patients: int, days: int) -> Clinic:
     return clinic
 
 
-def timed(label: str, run) -> dict:
+def timed(run) -> dict:
     start = time.perf_counter()
     written = run()
-    seconds = time.perf_counter() - start
-    return {"label": label, "seconds": seconds, "bytes": written, "rss_mb": rss_mb()}
+    return {"seconds": time.perf_counter() - start, "bytes": written, "rss_mb": rss_mb()}
 
 
 def copy_floor(clinic: Clinic) -> int:
@@ -164,6 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--days", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; medians are reported")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -185,29 +186,38 @@ def main() -> None:
             f"patients in {time.perf_counter() - start:.1f} s (SQL generate_series)."
         )
         baseline = rss_mb()
-        results = [
-            timed("PostgreSQL COPY (query) TO STDOUT, CSV", lambda: copy_floor(clinic)),
-            timed("Rebound CSV export, identified", lambda: export(clinic, deidentified=False)),
-            timed("Rebound CSV export, de-identified", lambda: export(clinic, deidentified=True)),
-        ]
+        runs = {
+            "PostgreSQL COPY (query) TO STDOUT, CSV": lambda: copy_floor(clinic),
+            "Rebound export, identified": lambda: export(clinic, deidentified=False),
+            "Rebound export, de-identified": lambda: export(clinic, deidentified=True),
+        }
+        # Rounds of all three, interleaved, so a change in the machine's load hits each alike;
+        # each export's ratio to COPY is taken within its round, then the median is reported.
+        rounds = [{label: timed(run) for label, run in runs.items()} for _ in range(args.repeat)]
         tracemalloc.start()
-        traced = timed("identified, under tracemalloc", lambda: export(clinic, deidentified=False))
+        traced = timed(lambda: export(clinic, deidentified=False))
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        floor = results[0]["seconds"]
         print(
-            f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores; "
-            f"process RSS before the exports {baseline:.0f} MB.\n"
+            f"\nPython {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f}; process RSS before the exports {baseline:.0f} MB; "
+            f"median of {args.repeat} interleaved rounds.\n"
         )
         print(
-            f"{'what':<42} {'seconds':>8} {'rows/s':>10} {'MB out':>8} {'x COPY':>7} "
-            f"{'peak RSS MB':>12}"
+            f"{'what':<40} {'seconds':>8} {'range':>11} {'rows/s':>9} {'MB out':>7} "
+            f"{'x COPY':>6} {'peak RSS MB':>11}"
         )
-        for result in results:
+        copy_label = next(iter(runs))
+        for label in runs:
+            times = [r[label]["seconds"] for r in rounds]
+            ratio = statistics.median(
+                r[label]["seconds"] / r[copy_label]["seconds"] for r in rounds
+            )
+            seconds = statistics.median(times)
             print(
-                f"{result['label']:<42} {result['seconds']:>8.2f} "
-                f"{rows / result['seconds']:>10,.0f} {result['bytes'] / 1e6:>8.1f} "
-                f"{result['seconds'] / floor:>7.2f} {result['rss_mb']:>12.0f}"
+                f"{label:<40} {seconds:>8.2f} {min(times):>5.2f}-{max(times):<5.2f} "
+                f"{rows / seconds:>9,.0f} {rounds[-1][label]['bytes'] / 1e6:>7.1f} "
+                f"{ratio:>6.2f} {rounds[-1][label]['rss_mb']:>11.0f}"
             )
         print(
             f"\nUnder tracemalloc the identified export took {traced['seconds']:.1f} s; "

@@ -7,9 +7,9 @@ The path of a reminder:
    `notify_patient` does the same for events (plan changes, care-team messages) as they happen.
 2. `deliveries_release` queues the due rows once the transaction commits, SEND_BATCH ids to a
    send task (`notifications.tasks.deliveries_send`).
-3. `delivery_send` (called for each id) claims its row with one conditional UPDATE and a lease, checks
-   that sending is still right (consent, unsubscribe, pause, quiet hours, already logged), sends,
-   and marks the row sent straight away. A worker that dies mid-send leaves a row whose lease
+3. `delivery_send` (called for each id) claims its row with one conditional UPDATE and a lease,
+   checks that sending is still right (consent, unsubscribe, pause, quiet hours, already logged),
+   sends, and marks the row sent straight away. A worker that dies mid-send leaves a row whose lease
    runs out; the next release re-enqueues it. See docs/reminders.md for the exact guarantee.
 """
 

@@ -4,7 +4,8 @@ Plans come from `rehab.demo_plans`, between the logs and the alerts.
 
 Maya Chen (the demo patient login) has eight weeks of logs written as a story — cross-training,
 a missed weekend, a graded walk-run, a week that went too far, a step back, a careful restart —
-that raises every alert rule at least once (running-not-allowed waits for rehab plans). The other
+that raises every alert rule at least once (running on a day her plan said no running among them,
+once her plan is replayed over it in `rehab.demo_plans`). The other
 demo patients get varied, seeded histories: steady, struggling, lapsed, new, or none at all.
 """
 
@@ -135,16 +136,16 @@ def seed(clinics: Iterable[Clinic]) -> dict:
     stories = {}
     for index, patient in enumerate(patients):
         if patient.pk == DEMO_PATIENT_ID:
-            story = _maya_story()
+            stories[patient.pk] = _maya_story()
             _backdate_account(patient)
-        else:
-            story = _story_for(patient, index, rng)
-        stories[patient.pk] = story
-        counts["logs"] += _write_logs(patient, story)
-    # Plans next (Maya's is replayed over her logs), so the alerts see what each plan allowed.
+            continue  # her logs are written day by day as her plan is replayed
+        stories[patient.pk] = _story_for(patient, index, rng)
+        counts["logs"] += _write_logs(patient, stories[patient.pk])
+    # Plans next (Maya's replayed over her days), so the alerts see what each plan allowed.
     from rehab import demo_plans
 
     counts.update(demo_plans.seed(clinics, stories))
+    counts["logs"] += len(stories.get(DEMO_PATIENT_ID, []))
     for patient in patients:
         counts["alerts"] += _raise_alerts(patient, stories[patient.pk])
     return counts
@@ -209,6 +210,11 @@ def _story_for(patient: Patient, index: int, rng: random.Random) -> list[Day]:
     return days
 
 
+def write_logs(patient: Patient, story: list[Day]) -> int:
+    """Write these demo days as the patient's logs, with a "logged" revision each."""
+    return _write_logs(patient, story)
+
+
 def _write_logs(patient: Patient, story: list[Day]) -> int:
     today = patient_today(patient)
     unit = patient.distance_unit
@@ -247,7 +253,8 @@ def _write_history(patient: Patient, logs: list[DailyLog]) -> None:
     """A "logged" revision for every day, at a plausible evening hour, by the patient."""
     zone = patient_zone(patient)
     revisions = []
-    for log in DailyLog.objects.filter(patient=patient).prefetch_related("activities"):
+    written = DailyLog.objects.filter(pk__in=[log.pk for log in logs])
+    for log in written.prefetch_related("activities"):
         at = dt.datetime.combine(log.date, dt.time(20, 15), tzinfo=zone)
         revisions.append(
             LogRevision(

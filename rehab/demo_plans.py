@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from clinic.models import Clinic, Patient, User
 from intake.models import Intake
 from notifications.models import PLAN_KINDS, Delivery
-from rehab import library, services
+from rehab import demo, library, services
 from rehab.demo import DEMO_PATIENT_ID, Day
 from rehab.models import (
     CareTask,
@@ -31,6 +31,7 @@ from rehab.models import (
     patient_today,
 )
 from rehab.plan_content import CROSS_TRAINING, PlanContent, content_from_json
+from rehab.today import session_for, today_for
 
 RUN_KINDS = ("walk_run", "run")
 MAYA_RESUMES_AT_OFFSET = 11  # after a week of cross-training while the plan was stopped
@@ -114,12 +115,58 @@ def _maya(maya: Patient, story: list[Day]) -> None:
         day = today - dt.timedelta(days=offset)
         _therapist_acts(plan, therapist, day, offset)  # in the morning
         entry = by_offset.get(offset)
-        if entry is not None and plan.status == PlanStatus.ACTIVE:
-            _complete_logged_sessions(plan, maya, entry, day)  # during the day
-        services.plan_evaluate(plan, today=day)  # her log, saved in the evening
+        if entry is not None:
+            _live(plan, maya, entry, day)
+        services.plan_evaluate(plan, today=day)  # the nightly run
         plan.refresh_from_db()
     _backdate(plan, today)
     _tasks_in_progress(maya, therapist)
+
+
+def _live(plan: Plan, maya: Patient, entry: Day, day: dt.date) -> None:
+    """One of Maya's days in the order the app sees it: this morning's pain on Today, the
+    sessions Today offered and she did, then her daily log in the evening."""
+    view = today_for(maya, today=day)
+    if view.morning_check is not None and entry.morning is not None:
+        services.morning_check(completion=view.morning_check, pain=entry.morning, today=day)
+        view = today_for(maya, today=day)
+    key = session_for(view, "step")
+    activity = _key_activity(key.step, entry.activities) if key else None
+    if activity is not None:
+        services.session_complete(
+            plan=view.plan,
+            by=maya.user,
+            day=day,
+            session="step",
+            kind=SessionKind.STEP,
+            label=key.title,
+            phase_index=view.day.phase_index,
+            step_index=key.step_index,
+            running=key.running,
+            site_pain_during=entry.during if entry.during is not None else entry.pain,
+            effort=activity[3],
+            swelling=entry.swelling,
+            limp=entry.limp,
+            note=entry.notes[:500],
+            today=day,
+        )
+    strength = session_for(view, "strength")
+    if strength and any(activity[0] == "strength" for activity in entry.activities):
+        services.session_complete(
+            plan=view.plan,
+            by=maya.user,
+            day=day,
+            session="strength",
+            kind=SessionKind.STRENGTH,
+            label="Strength",
+            phase_index=view.day.phase_index,
+            step_index=None,
+            running=False,
+            site_pain_during=min(entry.pain, 2),
+            effort=6,
+            today=day,
+        )
+    demo.write_logs(maya, [entry])
 
 
 def _therapist_acts(plan: Plan, therapist: User, day: dt.date, offset: int) -> None:
@@ -146,56 +193,16 @@ def _therapist_acts(plan: Plan, therapist: User, day: dt.date, offset: int) -> N
     plan.refresh_from_db()
 
 
-def _complete_logged_sessions(plan: Plan, maya: Patient, entry: Day, day: dt.date) -> None:
-    """Her logged activities as the plan's sessions that day."""
-    step = plan.step
-    key = _key_activity(step, entry.activities)
-    if key is not None:
-        services.session_complete(
-            plan=plan,
-            by=maya.user,
-            day=day,
-            session="step",
-            kind=SessionKind.STEP,
-            label=step.label,
-            phase_index=plan.phase_index,
-            step_index=plan.step_index,
-            running=step.is_running,
-            site_pain_during=entry.during if entry.during is not None else entry.pain,
-            effort=key[3],
-            swelling=entry.swelling,
-            limp=entry.limp,
-            note=entry.notes[:500],
-            today=day,
-        )
-    if any(activity[0] == "strength" for activity in entry.activities):
-        SessionCompletion.objects.update_or_create(
-            plan=plan,
-            date=day,
-            session="strength",
-            defaults={
-                "kind": SessionKind.STRENGTH,
-                "label": "Strength",
-                "phase_index": plan.phase_index,
-                "site_pain_during": min(entry.pain, 2),
-                "effort": 6,
-                "created_by": maya.user,
-            },
-        )
-
-
 def _key_activity(step, activities) -> tuple | None:
-    """The logged activity that is this step's key session, if any."""
+    """The logged activity that is this step's key session, if any: a run for a running step,
+    cross-training or a walk for Maya's cross-training step, a walk for a walking step."""
     kinds = {segment.activity for segment in step.segments}
-    for activity in activities:
-        kind = activity[0]
-        if step.is_running and kind in RUN_KINDS:
-            return activity
-        if not step.is_running and kinds & set(CROSS_TRAINING) and kind in CROSS_TRAINING:
-            return activity
-        if not step.is_running and kinds == {"walk"} and kind == "walk":
-            return activity
-    return None
+    wanted = {"walk"}
+    if step.is_running:
+        wanted = set(RUN_KINDS)
+    elif kinds & set(CROSS_TRAINING):
+        wanted = {*CROSS_TRAINING, "walk"}
+    return next((activity for activity in activities if activity[0] in wanted), None)
 
 
 def _backdate(plan: Plan, today: dt.date) -> None:
@@ -280,9 +287,11 @@ def _others(clinic: Clinic, patients: list[Patient]) -> int:
 def _calm(patient: Patient) -> bool:
     since = patient_today(patient) - dt.timedelta(days=6)
     logs = patient.daily_logs.filter(date__gte=since)
-    return not logs.filter(site_pain__gt=2).exists() and not logs.filter(
-        activity_pain__gt=2
-    ).exists() and not logs.filter(morning_pain__gt=1).exists()
+    return (
+        not logs.filter(site_pain__gt=2).exists()
+        and not logs.filter(activity_pain__gt=2).exists()
+        and not logs.filter(morning_pain__gt=1).exists()
+    )
 
 
 def _plan_for(patient, code, phase_index, status, high_risk, waits) -> Plan:
@@ -407,4 +416,3 @@ def _stopped(plan: Plan, patient: Patient, today: dt.date) -> None:
             swelling=pain >= 6,
             today=day,
         )
-

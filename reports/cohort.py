@@ -417,15 +417,15 @@ def log_rows(patient_ids: QuerySet) -> QuerySet:
     """The daily logs of `patient_ids` (a values("pk") queryset), one tuple per log, with the
     day's running and walking metres and cross-training minutes; ordered by patient and date.
 
-    The patient id comes as the database's text for it (`patient_key`), so the rows can be read
-    straight from the driver without building a UUID per row.
+    The patient id and the date come as the database's text for them, so the rows can be read
+    straight from the driver without building a UUID and a date per row.
     """
     return (
         DailyLog.objects.filter(patient_id__in=patient_ids)
         .order_by("patient_id", "date")
-        .annotate(patient_key=patient_key("patient_id"))
+        .annotate(patient_key=as_text("patient_id"), day=as_text("date"))
         .values_list(
-            "patient_key", "date", "site_pain", "morning_pain", "activity_pain", "swelling", "limp"
+            "patient_key", "day", "site_pain", "morning_pain", "activity_pain", "swelling", "limp"
         )
         .annotate(
             running_m=Sum("activities__distance_m", filter=Q(activities__kind__in=RUNNING_KINDS)),
@@ -437,8 +437,8 @@ def log_rows(patient_ids: QuerySet) -> QuerySet:
     )
 
 
-def patient_key(field: str) -> Cast:
-    """A patient id as the database's own text, the key the log rows are matched on."""
+def as_text(field: str) -> Cast:
+    """A column as the database's own text: a patient id to match rows on, an ISO date."""
     return Cast(field, output_field=CharField())
 
 
@@ -457,8 +457,8 @@ def driver_rows(queryset: QuerySet, *, chunk_size: int) -> Iterator[tuple]:
 class LogPatient:
     """What every log row of one patient repeats."""
 
-    ref: list  # [patient_id, name] or [research_id]
-    anchor: dt.date
+    ref: tuple  # (patient_id, name) or (research_id,)
+    anchor: int  # day 0 as a proleptic ordinal
     unit: str
 
 
@@ -468,13 +468,13 @@ def logs_table(
     patients = cohort(clinic, filters)
     people = {
         patient.key: LogPatient(
-            ref=[deidentify.research_id(secret, patient.pk)]
+            ref=(deidentify.research_id(secret, patient.pk),)
             if deidentified
-            else [str(patient.pk), safe_text(patient.full_name)],
-            anchor=anchor_date(patient),
+            else (str(patient.pk), safe_text(patient.full_name)),
+            anchor=anchor_date(patient).toordinal(),
             unit=patient.distance_unit,
         )
-        for patient in patients.annotate(key=patient_key("pk"))
+        for patient in patients.annotate(key=as_text("pk"))
         .only("pk", "first_name", "last_name", "distance_unit", "time_zone", "created_at")
         .iterator(chunk_size=2000)
     }
@@ -491,29 +491,38 @@ def logs_table(
     )
 
 
-def format_log_rows(rows, people: dict, *, deidentified: bool) -> Iterator[list]:
-    """Log tuples (from `log_rows`, as the driver gives them) as export rows: the tight loop
-    of the largest export. SQLite returns dates as text and booleans as 0 or 1."""
+@lru_cache(maxsize=65536)
+def distance_cells(metres: int | None, unit: str) -> tuple[str, str]:
+    """(in the patient's unit, in km) as the export writes them. Cached: a cohort repeats the
+    same distances over and over, and formatting floats is much of a row's cost."""
+    metres = metres or 0
+    return str(in_unit(metres, unit)), str(in_unit(metres, "km"))
+
+
+def format_log_rows(rows, people: dict, *, deidentified: bool) -> Iterator[tuple]:
+    """Log tuples (from `log_rows`, as the driver gives them) as export rows: the tight loop of
+    the largest export, so it does as little as it can per row. SQLite gives booleans as 0/1."""
     yes_no = ("no", "yes")
+    ordinals: dict[str, int] = {}  # ISO date -> ordinal; a cohort shares a few hundred dates
     for key, date, site, morning, activity, swelling, limp, run_m, walk_m, cross in rows:
         who = people[key]
+        ordinal = ordinals.get(date)
+        if ordinal is None:
+            ordinal = ordinals[date] = dt.date.fromisoformat(date).toordinal()
         unit = who.unit
-        if date.__class__ is str:
-            date = dt.date.fromisoformat(date)
-        day = (date - who.anchor).days
-        yield [
-            *who.ref,
-            *(() if deidentified else (date.isoformat(),)),
-            day,
+        run, walk = distance_cells(run_m, unit), distance_cells(walk_m, unit)
+        cells = (
+            ordinal - who.anchor,
             site,
             morning,
             activity,
             yes_no[swelling],
             yes_no[limp],
             unit,
-            in_unit(run_m or 0, unit),
-            in_unit(walk_m or 0, unit),
-            in_unit(run_m or 0, "km"),
-            in_unit(walk_m or 0, "km"),
+            run[0],
+            walk[0],
+            run[1],
+            walk[1],
             cross,
-        ]
+        )
+        yield who.ref + cells if deidentified else who.ref + (date,) + cells

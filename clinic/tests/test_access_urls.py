@@ -113,6 +113,36 @@ TABLE = {
     "alert_acknowledge": ("post", "alert", PATIENT_EDIT),
     "alert_list": ("get", None, STAFF_PAGE),
     "alert_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    # rehab/ plans — pat follows an active plan with a proposal waiting; cole is on his team.
+    "today": ("get", None, PATIENT_PAGE),
+    "session_complete": ("post", None, row(LOGIN, MOVED, MOVED, *[DENIED] * 5)),
+    "morning_check": ("post", None, row(LOGIN, MOVED, MOVED, *[DENIED] * 5)),
+    "plan_assign_intake": ("get", "intake", INTAKE_ACTION),  # pat has a plan: sent to it
+    "plan_assign": ("get", "patient", PATIENT_EDIT),  # likewise
+    "plan_detail": ("get", "plan", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
+    "plan_edit": ("get", "plan", PATIENT_EDIT),  # active, not a draft: sent to the plan
+    "plan_phase_edit": ("get", "plan_phase", PATIENT_EDIT),
+    "plan_activate": ("post", "plan", PATIENT_EDIT),
+    "plan_end": ("post", "plan", PATIENT_EDIT),
+    "plan_resume": ("post", "plan", PATIENT_EDIT),
+    "proposal_approve": ("post", "proposal", PATIENT_EDIT),
+    "proposal_decline": ("post", "proposal", PATIENT_EDIT),
+    "approval_list": ("get", None, STAFF_PAGE),
+    "progression_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    "template_list": ("get", None, STAFF_PAGE),
+    "template_create": ("get", None, STAFF_PAGE),
+    "template_detail": ("get", "template", INTAKE_PAGE),
+    "template_edit": ("get", "template", INTAKE_PAGE),
+    "template_phase_edit": ("get", "template_phase", INTAKE_PAGE),
+    "exercise_list": ("get", None, STAFF_PAGE),
+    "exercise_create": ("get", None, STAFF_PAGE),
+    "exercise_edit": ("get", "exercise", INTAKE_PAGE),
+    "care_task_inbox": ("get", None, row(LOGIN, DENIED, DENIED, OK, OK, OK, OK, OK)),
+    "care_tasks": ("get", "patient", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
+    "care_task_create": ("post", "patient", row(LOGIN, MOVED, NONE, 400, 400, 400, NONE, NONE)),
+    "care_task_detail": ("get", "care_task", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
+    "care_task_reply": ("post", "care_task", row(LOGIN, MOVED, NONE, 400, 400, 400, NONE, NONE)),
+    "care_task_done": ("post", "care_task", row(LOGIN, MOVED, NONE, MOVED, MOVED, MOVED, NONE, NONE)),
     # notifications/ — reminder settings, in-app notifications, delivery history, unsubscribing.
     "reminder_preferences": ("get", None, PATIENT_PAGE),
     "notification_list": ("get", None, SIGNED_IN_PAGE),
@@ -182,6 +212,11 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
     intake_token = link_token(IntakeLinkFactory(clinic=clinic_a))
     log = rehab_factories.day_log(pat, patient_today(pat))
     alert = rehab_factories.AlertFactory(patient=pat)
+    plan = rehab_factories.active_plan(pat, start=patient_today(pat), by=alice)
+    proposal = rehab_factories.pending_proposal(plan)
+    template = plan.template_version.template
+    exercise = rehab_factories.ExerciseFactory(clinic=clinic_a)
+    task = rehab_factories.care_task_for_coach(pat, by=alice, coach=coach_cole)
     settings.EXPORT_ROOT = tmp_path / "exports"
     export_job = reports_factories.finished_job(clinic_a, adam)
     return {
@@ -212,6 +247,13 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
             "intake_token_step": {"token": intake_token, "step": "pain"},
             "log_day": {"day": log.date},
             "alert": {"patient_id": pat.pk, "alert_id": alert.pk},
+            "plan": {"patient_id": pat.pk, "plan_id": plan.pk},
+            "plan_phase": {"patient_id": pat.pk, "plan_id": plan.pk, "index": 0},
+            "proposal": {"patient_id": pat.pk, "proposal_id": proposal.pk},
+            "template": {"template_id": template.pk},
+            "template_phase": {"template_id": template.pk, "index": 0},
+            "exercise": {"exercise_id": exercise.pk},
+            "care_task": {"patient_id": pat.pk, "task_id": task.pk},
             "export_job": {"job_id": export_job.pk},
             **notifications_cast(pat),
         },

@@ -239,6 +239,10 @@ class Plan(models.Model):
         """The content, read and validated (`rehab.plan_content`)."""
         return plan_content.content_from_json(self.content)
 
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("spec", None)  # the cached reading of `content`
+        super().refresh_from_db(*args, **kwargs)
+
     def set_content(self, content: plan_content.PlanContent) -> None:
         self.content = content.to_json()
         self.__dict__.pop("spec", None)

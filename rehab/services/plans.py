@@ -141,6 +141,7 @@ def template_save(
 def _new_version(
     template: PlanTemplate, content: PlanContent, *, by: User | None, note: str
 ) -> TemplateVersion:
+    content = content_from_json(content.to_json())  # never store what cannot be read back
     number = (template.versions.order_by("-number").values_list("number", flat=True).first()) or 0
     version = TemplateVersion.objects.create(
         template=template, number=number + 1, content=content.to_json(), note=note, created_by=by

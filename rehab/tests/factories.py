@@ -144,3 +144,54 @@ def place(plan, phase_index: int, step_index: int, *, on):
         phase_label=plan.phase_label,
     )
     return plan
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rehab.Exercise"
+
+    code = factory.Sequence(lambda n: f"exercise-{n}")
+    name = factory.Sequence(lambda n: f"Exercise {n}")
+    target = "calves"
+    sets = 3
+    reps = "12"
+    instructions = "Rise onto your toes and lower slowly."
+
+
+def pending_proposal(plan, **fields):
+    """A proposal to advance the plan one step that waits for the therapist's approval."""
+    from rehab.models import PlanProposal
+
+    following = plan.next_position()
+    return PlanProposal.objects.create(
+        plan=plan,
+        key=fields.pop("key", "advance:test"),
+        action="advance",
+        from_phase_index=plan.phase_index,
+        from_step_index=plan.step_index,
+        to_phase_index=following[0],
+        to_step_index=following[1],
+        from_label=plan.step_label,
+        to_label=plan.spec.step(*following).label,
+        reasons=[{"rule": "advance", "text": "Completed 2 times.", "evidence": "", "section": ""}],
+        needs_approval=True,
+        rules_version="2026.1",
+        evaluated_on=plan.start_date,
+        status="pending",
+        **fields,
+    )
+
+
+def care_task_for_coach(patient, *, by, coach):
+    from rehab import services
+
+    return services.care_task_create(
+        patient=patient,
+        by=by,
+        kind="coach_load_planning",
+        role="coach",
+        title="Load planning hand-off",
+        detail="Hold running outside the plan.",
+        shared_with="coach",
+        assignee=coach,
+    )

@@ -5,17 +5,17 @@ from django.db.models import Count
 from clinic import demo
 from clinic.models import Patient
 from rehab import alerts as alert_rules
-from rehab.models import Activity, Alert, DailyLog, LogRevision, patient_today
+from rehab.models import PLAN_STOPPED, Activity, Alert, DailyLog, LogRevision, patient_today
 
 
-def test_maya_has_eight_weeks_of_logs_that_raise_every_rule_but_running_not_allowed(db):
+def test_maya_has_eight_weeks_of_logs_that_raise_every_rule(db):
     demo.seed()
     maya = Patient.objects.get(email="patient@demo.example")
     today = patient_today(maya)
     dates = list(maya.daily_logs.values_list("date", flat=True))
     assert (today - min(dates)).days == 55 and today not in dates  # today is left to log
     rules = set(maya.alerts.values_list("rule", flat=True))
-    expected = {rule.code for rule in alert_rules.ALERT_RULES} - {"running_not_allowed"}
+    expected = {rule.code for rule in alert_rules.ALERT_RULES} | {PLAN_STOPPED}
     assert rules == expected
     assert maya.alerts.open().exists() and maya.alerts.exclude(acknowledged_at=None).exists()
     assert maya.distance_unit == "mi"

@@ -8,7 +8,7 @@ from clinic import access
 from clinic.models import Role
 from rehab import services
 from rehab import today as today_view
-from rehab.models import SessionCompletion, patient_today
+from rehab.models import SessionCompletion, SessionKind, patient_today
 from rehab.plan_forms import MorningCheckForm, SessionDoneForm
 
 
@@ -52,6 +52,9 @@ def session_complete(request):
     session = today_view.session_for(view, request.POST.get("session", ""))
     if session is None:
         messages.error(request, "That session is not on today's plan. Here is today.")
+        return redirect("today")
+    if session.kind == SessionKind.STEP and view.morning_check is not None:
+        messages.info(request, "First tell us how your last session sat this morning.")
         return redirect("today")
     form = SessionDoneForm(request.POST, prefix=session.key)
     if not form.is_valid():
