@@ -144,6 +144,7 @@ class StepSpec(Record):
                 "label": segment.label,
                 "seconds": round(segment.minutes * 60),
                 "kind": segment.activity,
+                "text": _duration(segment.minutes),
             }
             for _ in range(self.repeats)
             for segment in self.segments
@@ -433,12 +434,12 @@ def _days(value: object, what: str) -> tuple[int, ...]:
 
 _SEGMENT_RE = re.compile(
     r"^(?P<activity>[a-z][a-z \-]*?)\s*"
-    r"(?P<minutes>\d{1,3}(?:[.,]\d{1,2})?)\s*(?:m|min|mins|minutes)?$"
+    r"(?P<minutes>\d{1,3}(?:\.\d{1,2})?)\s*(?:m|min|mins|minutes)?$"
 )
 
 
 def parse_segments(text: str) -> tuple[Segment, ...]:
-    """Read "walk 2, run 3" (or "walk 15 + jog 5 + walk 10") into segments.
+    """Read "walk 2, run 3" (or "walk 15 + jog 5 + walk 10"; "run 0.5" for 30 s) into segments.
 
     Raises ContentError with a message for the person typing.
     """
@@ -457,7 +458,7 @@ def parse_segments(text: str) -> tuple[Segment, ...]:
                 f"“{part[:40]}” is not a segment. Write an activity and minutes, e.g. "
                 "“walk 2, run 3”. Activities: walk, jog, run, rest, or a cross-training kind."
             )
-        minutes = float(match["minutes"].replace(",", "."))
+        minutes = float(match["minutes"])
         segments.append(_segment({"activity": SEGMENT_WORDS[word], "minutes": minutes}, "A step"))
     return tuple(segments)
 

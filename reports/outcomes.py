@@ -70,6 +70,7 @@ class Dashboard:
         return json.dumps(
             {
                 "status": [[label, n] for label, n in self.by_status],
+                "phase": [[label, n] for label, n in self.by_phase],
                 "first_run_by_risk": [[m.label, m.median_days] for m in self.first_run_by_risk],
                 "first_run_by_therapist": [
                     [m.label, m.median_days] for m in self.first_run_by_therapist

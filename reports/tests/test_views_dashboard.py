@@ -72,6 +72,7 @@ def test_the_dashboard_page_draws_charts_with_tables(client, adam, known_cohort)
     client.force_login(adam)
     page = client.get(reverse("outcome_dashboard")).content.decode()
     assert "data-outcome-data=" in page and "js/outcome-charts.js" in page
+    assert "&quot;phase&quot;: []" in page and "&quot;first_run_by_risk&quot;" in page
     assert "Median days from intake to first run" in page
     assert "<caption" in page
 
