@@ -1,7 +1,8 @@
 """The progress report as a PDF, drawn with reportlab (pure Python: no system libraries).
 
 Charts are reportlab graphics drawn from the same series as the page's Chart.js charts. Text
-uses the PDF standard fonts, so characters outside Latin-1 are replaced (`_plain`).
+uses the PDF standard fonts, so characters outside their WinAnsi encoding are replaced
+(`_plain`).
 """
 
 import io
@@ -40,7 +41,7 @@ BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=1
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=MUTED)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
 
-REPLACEMENTS = {"→": "->", "≥": ">=", "≤": "<=", "·": "-", "’": "'", "‘": "'", "“": '"', "”": '"'}
+REPLACEMENTS = {"→": "->", "≥": ">=", "≤": "<="}
 
 
 def _plain(text) -> str:
@@ -48,7 +49,7 @@ def _plain(text) -> str:
     text = str(text)
     for old, new in REPLACEMENTS.items():
         text = text.replace(old, new)
-    text = text.encode("latin-1", "replace").decode("latin-1")
+    text = text.encode("cp1252", "replace").decode("cp1252")  # the fonts' WinAnsi encoding
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -142,7 +142,7 @@ TABLE = {
     "care_task_create": ("post", "patient", row(LOGIN, MOVED, NONE, 400, 400, 400, NONE, NONE)),
     "care_task_detail": ("get", "care_task", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
     "care_task_reply": ("post", "care_task", row(LOGIN, MOVED, NONE, 400, 400, 400, NONE, NONE)),
-    "care_task_done": ("post", "care_task", row(LOGIN, MOVED, NONE, MOVED, MOVED, MOVED, NONE, NONE)),
+    "care_task_done": ("post", "care_task", row(LOGIN, MOVED, NONE, *[MOVED] * 3, NONE, NONE)),
     # notifications/ — reminder settings, in-app notifications, delivery history, unsubscribing.
     "reminder_preferences": ("get", None, PATIENT_PAGE),
     "notification_list": ("get", None, SIGNED_IN_PAGE),

@@ -161,7 +161,7 @@ def test_weekly_increase_comes_from_the_clinic_policy(pat):
     assert rules_raised(pat) == []
 
 
-def test_running_not_allowed_is_skipped_until_plans_exist(pat):
+def test_running_not_allowed_is_skipped_without_a_plan(pat):
     day_log(pat, TODAY, run_m=3000)
     assert services.running_not_allowed_rule(pat) is None
     services.alerts_evaluate(pat, today=TODAY)
@@ -171,7 +171,7 @@ def test_running_not_allowed_is_skipped_until_plans_exist(pat):
 @pytest.mark.parametrize(("allowed", "raised"), [(True, []), (False, ["running_not_allowed"])])
 def test_running_not_allowed_is_wired_through_the_plan_rule(pat, monkeypatch, allowed, raised):
     monkeypatch.setattr(
-        services, "running_not_allowed_rule", lambda patient: lambda day: not allowed
+        services.logs, "running_not_allowed_rule", lambda patient: lambda day: not allowed
     )
     day_log(pat, TODAY, run_m=3000)
     services.alerts_evaluate(pat, today=TODAY)

@@ -121,7 +121,7 @@ def test_a_failing_alert_evaluation_saves_nothing(client, pat_in, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("rules unavailable")
 
-    monkeypatch.setattr(services, "alerts_evaluate", broken)
+    monkeypatch.setattr(services.logs, "alerts_evaluate", broken)
     activities = [{"kind": "run", "distance": "5"}]
     with pytest.raises(RuntimeError):
         client.post(reverse("log_today"), log_data(today_of(pat_in), activities=activities))

@@ -75,5 +75,6 @@ def test_the_care_team_and_other_clinics_cannot_open_the_report(client, request,
     assert not AuditEvent.objects.filter(action__startswith="report.").exists()
 
 
-def test_the_pdf_replaces_what_its_fonts_cannot_draw():
+def test_the_pdf_replaces_what_its_fonts_cannot_draw_and_keeps_what_they_can():
     assert _plain("Pain ≥ 5 → stop <b>") == "Pain &gt;= 5 -&gt; stop &lt;b&gt;"
+    assert _plain("Metatarsals 2–4, “Zoë”") == "Metatarsals 2–4, “Zoë”"
