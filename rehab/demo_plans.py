@@ -20,6 +20,7 @@ from notifications.models import PLAN_KINDS, Delivery
 from rehab import demo, library, services
 from rehab.demo import DEMO_PATIENT_ID, Day
 from rehab.models import (
+    CareNote,
     CareTask,
     Plan,
     PlanStatus,
@@ -119,8 +120,8 @@ def _maya(maya: Patient, story: list[Day]) -> None:
             _live(plan, maya, entry, day)
         services.plan_evaluate(plan, today=day)  # the nightly run
         plan.refresh_from_db()
-    _backdate(plan, today)
     _tasks_in_progress(maya, therapist)
+    _backdate(plan, today)
 
 
 def _live(plan: Plan, maya: Patient, entry: Day, day: dt.date) -> None:
@@ -212,6 +213,12 @@ def _backdate(plan: Plan, today: dt.date) -> None:
     for transition in plan.transitions.all():
         at = dt.datetime.combine(transition.date, dt.time(7, 45), tzinfo=dt.UTC)
         PlanTransition.objects.filter(pk=transition.pk).update(created_at=at)
+    CareTask.objects.filter(plan=plan).update(created_at=activated)
+    for n, note in enumerate(CareNote.objects.filter(task__plan=plan).order_by("id"), start=2):
+        CareNote.objects.filter(pk=note.pk).update(created_at=activated + dt.timedelta(days=n))
+    CareTask.objects.filter(plan=plan, done_at__isnull=False).update(
+        done_at=activated + dt.timedelta(days=4)
+    )
     for proposal in plan.proposals.all():
         at = dt.datetime.combine(proposal.evaluated_on, dt.time(7, 40), tzinfo=dt.UTC)
         proposal.created_at = at

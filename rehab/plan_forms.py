@@ -520,7 +520,7 @@ class SessionDoneForm(forms.Form):
         required_message="Choose how much the injury site hurt during the session, 0 to 10.",
     )
     effort = forms.TypedChoiceField(
-        label="How hard was it? (0 rest – 10 maximal)",
+        label="Effort, 0–10",
         choices=EFFORT_CHOICES,
         coerce=int,
         empty_value=None,

@@ -73,6 +73,7 @@ class Day:
     rest_weekday: bool
     after_plan: bool
     key_off: bool = False
+    starts_phase: bool = False  # the first day of a phase the plan is projected to reach
 
     @property
     def is_rest(self) -> bool:
@@ -155,7 +156,11 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
         done_on_start=done_today,
         key_off_on_start=stepped_back,
     )
-    days = tuple(_day(plan, planned_day, completions, patient) for planned_day in planned)
+    days = [_day(plan, planned_day, completions, patient) for planned_day in planned]
+    days = tuple(
+        dataclasses.replace(day, starts_phase=n > 0 and day.phase_index != days[n - 1].phase_index)
+        for n, day in enumerate(days)
+    )
     return TodayView(
         patient,
         today,
