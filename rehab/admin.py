@@ -1,8 +1,21 @@
-"""Read-only admin views of logs, their history and alerts; changes go through the app."""
+"""Read-only admin views of logs, alerts, plans and care tasks; changes go through the app."""
 
 from django.contrib import admin
 
-from rehab.models import Alert, ClinicAlertPolicy, DailyLog, LogRevision
+from rehab.models import (
+    Alert,
+    CareTask,
+    ClinicAlertPolicy,
+    ClinicProgressionPolicy,
+    DailyLog,
+    Exercise,
+    LogRevision,
+    Plan,
+    PlanProposal,
+    PlanTemplate,
+    PlanTransition,
+    TemplateVersion,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +51,49 @@ class AlertAdmin(ReadOnlyAdmin):
 @admin.register(ClinicAlertPolicy)
 class ClinicAlertPolicyAdmin(ReadOnlyAdmin):
     list_display = ["clinic", "updated_by", "updated_at"]
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(ReadOnlyAdmin):
+    list_display = ["name", "clinic", "risk_class", "current_version", "is_archived"]
+    list_filter = ["clinic", "risk_class"]
+
+
+@admin.register(TemplateVersion)
+class TemplateVersionAdmin(ReadOnlyAdmin):
+    list_display = ["template", "number", "note", "created_by", "created_at"]
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(ReadOnlyAdmin):
+    list_display = ["name", "clinic", "target", "is_archived"]
+    list_filter = ["clinic", "target"]
+
+
+@admin.register(Plan)
+class PlanAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "name", "status", "phase_label", "step_label", "start_date"]
+    list_filter = ["status", "phase_kind", "patient__clinic"]
+
+
+@admin.register(PlanProposal)
+class PlanProposalAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "action", "status", "evaluated_on", "decided_by"]
+    list_filter = ["status", "action"]
+
+
+@admin.register(PlanTransition)
+class PlanTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "kind", "date", "to_label", "by"]
+    list_filter = ["kind"]
+
+
+@admin.register(ClinicProgressionPolicy)
+class ClinicProgressionPolicyAdmin(ReadOnlyAdmin):
+    list_display = ["clinic", "updated_by", "updated_at"]
+
+
+@admin.register(CareTask)
+class CareTaskAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "title", "role", "status", "created_at"]
+    list_filter = ["status", "kind"]

@@ -113,7 +113,7 @@ class Segment(Record):
         return self.activity in RUNNING_SEGMENTS
 
     def text(self) -> str:
-        return f"{self.label} {_minutes(self.minutes)}"
+        return f"{self.label} {_duration(self.minutes)}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,10 +128,6 @@ class StepSpec(Record):
     @property
     def is_running(self) -> bool:
         return any(segment.is_running for segment in self.segments)
-
-    @property
-    def total_minutes(self) -> float:
-        return sum(segment.minutes for segment in self.segments) * self.repeats
 
     def segments_text(self) -> str:
         """ "walk 2, run 3": the form the editor shows and `parse_segments` reads."""
@@ -461,10 +457,6 @@ def parse_segments(text: str) -> tuple[Segment, ...]:
         minutes = float(match["minutes"])
         segments.append(_segment({"activity": SEGMENT_WORDS[word], "minutes": minutes}, "A step"))
     return tuple(segments)
-
-
-def _minutes(value: float) -> str:
-    return f"{value:g} min"
 
 
 def _duration(minutes: float) -> str:

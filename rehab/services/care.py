@@ -6,8 +6,6 @@ the energy group is flagged, a hand-off to the coach for load planning, a footwe
 strength emphasis for the therapist.
 """
 
-from collections.abc import Iterable
-
 from django.db import transaction
 
 from clinic.models import Patient, Role, User
@@ -152,13 +150,3 @@ def care_task_reply(*, task: CareTask, by: User, text: str) -> CareNote:
 def care_task_done(*, task: CareTask, by: User) -> None:
     if not task.is_done:
         task.mark_done(by=by)
-
-
-def care_tasks_open_count(patients: Iterable[Patient]) -> dict:
-    ids = [patient.pk for patient in patients]
-    counts = {}
-    for patient_id in (
-        CareTask.objects.open().filter(patient_id__in=ids).values_list("patient_id", flat=True)
-    ):
-        counts[patient_id] = counts.get(patient_id, 0) + 1
-    return counts
