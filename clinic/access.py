@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -222,7 +222,7 @@ def patient_for(request: HttpRequest, patient_id, perm: Perm) -> Patient:
     """The patient `patient_id` if this person may `perm` it; otherwise 404."""
     try:
         return patients_visible(request, perm).with_people().get(pk=patient_id)
-    except (Patient.DoesNotExist, ValueError) as exc:
+    except (Patient.DoesNotExist, ValueError, ValidationError) as exc:  # a malformed id too
         raise Http404("No such patient.") from exc
 
 
@@ -264,5 +264,5 @@ def clinic_object(request: HttpRequest, queryset: QuerySet, **lookup):
     clinic = workspace(request).clinic
     try:
         return queryset.get(clinic=clinic, **lookup)
-    except (queryset.model.DoesNotExist, ValueError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("Not found in this clinic.") from exc

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -33,8 +34,8 @@ def link_url(link: IntakeLink) -> str:
 def link_from_token(token: str, *, allow_used: bool = False) -> IntakeLink:
     try:
         link_id = signing.loads(token, salt=LINK_SALT)
-        link = IntakeLink.objects.select_related("clinic", "patient").get(pk=link_id)
-    except (signing.BadSignature, IntakeLink.DoesNotExist, ValueError) as exc:
+        link = IntakeLink.objects.select_related("clinic", "patient").get(pk=str(link_id))
+    except (signing.BadSignature, IntakeLink.DoesNotExist, ValueError, ValidationError) as exc:
         raise LinkError("invalid") from exc
     if link.status == "used" and allow_used:
         return link

@@ -1,5 +1,7 @@
 """The therapist's side: sending links, the triage queue, one intake, examination, decisions."""
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -23,6 +25,7 @@ from intake.presenting import answer_rows
 from intake.views.runner import render_step, save_step, step_form, steps_for
 
 QUEUE_PAGE_SIZE = 25
+THERAPIST_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only, within a bigint
 QUESTION_LABELS = {key: question.label for key, question in scoring.QUESTIONS.items()}
 
 
@@ -52,7 +55,7 @@ def filtered_queue(clinic, filters: dict, user):
         intakes = intakes.filter(status__in=Intake.OPEN_STATUSES)
     elif status in Intake.Status.values:
         intakes = intakes.filter(status=status)
-    if filters["band"] in scoring.PRIORITIES:
+    if filters["band"] in dict(scoring.BANDS):
         intakes = intakes.filter(band=filters["band"])
     if filters["region"] in dict(scoring.REGIONS):
         intakes = intakes.filter(region=filters["region"])
@@ -63,7 +66,7 @@ def filtered_queue(clinic, filters: dict, user):
         intakes = intakes.filter(assigned_to=user)
     elif therapist == "none":
         intakes = intakes.filter(assigned_to__isnull=True)
-    elif therapist.isdigit():
+    elif THERAPIST_ID.fullmatch(therapist):
         intakes = intakes.filter(assigned_to_id=int(therapist))
     return intakes.select_related("patient", "assigned_to").order_by(
         "priority_rank", "-score", "submitted_at", "pk"
