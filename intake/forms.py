@@ -155,7 +155,25 @@ class AnswerStepForm(forms.Form):
         for key, value in list(cleaned.items()):
             if isinstance(value, date) and value > today:
                 self.add_error(key, "This date cannot be in the future.")
+        self._refuse_week_gaps()
         return cleaned
+
+    def _refuse_week_gaps(self):
+        """Weeks are compared in a row, so an empty week between two filled ones is refused.
+
+        Dropping it would make, say, 6 and 2 weeks ago look like neighbours and invent a spike.
+        """
+        names = [name for name, field in self.fields.items() if getattr(field, "week_of", None)]
+        if any(name in self.errors for name in names):
+            return
+        filled = [n for n, name in enumerate(names) if self.cleaned_data.get(name) is not None]
+        for n in range(filled[0] + 1, filled[-1]) if filled else ():
+            if n not in filled:
+                self.add_error(
+                    names[n],
+                    "Fill in this week too (0 if you did not run): only the oldest or the most "
+                    "recent weeks can be left empty.",
+                )
 
     def answers(self) -> dict:
         """The cleaned answers in the scoring engine's format; unanswered keys are left out."""

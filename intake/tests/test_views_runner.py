@@ -1,5 +1,6 @@
 """The runner's questionnaire through a personal link, as a phone would use it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -38,10 +39,13 @@ ABOUT = {
 }
 
 
-def test_the_link_is_emailed_and_opens_without_an_account(client, link, token):
+def test_the_link_is_emailed_and_opens_without_an_account(client, link):
     assert mail.outbox[0].to == ["robin@example.com"]
-    assert reverse("intake_start", args=[token]) in mail.outbox[0].body
-    response = client.get(reverse("intake_start", args=[token]))
+    # The token carries the second it was signed, so read it from the mail rather than sign again.
+    path = re.search(r"/q/[^/\s]+/", mail.outbox[0].body).group(0)
+    token = path.split("/")[2]
+    assert services.link_from_token(token) == link
+    response = client.get(path)
     assert response.status_code == 200
     assert "about 5 minutes" in response.content.decode()
 
@@ -115,9 +119,20 @@ def test_implausible_height_and_weight_are_refused(client, token, field, value, 
 
 def test_weekly_distances_are_kept_oldest_first_in_km(client, token, link):
     client.post(
+        step(token, "training"), {"weekly_km__3": "20", "weekly_km__4": "0", "weekly_km__5": "40"}
+    )
+    assert Intake.objects.get(link=link).answers["weekly_km"] == [20.0, 0.0, 40.0]
+
+
+def test_an_empty_week_between_two_filled_ones_is_refused(client, token, link):
+    response = client.post(
         step(token, "training"), {"weekly_km__1": "20", "weekly_km__3": "25", "weekly_km__6": "40"}
     )
-    assert Intake.objects.get(link=link).answers["weekly_km"] == [20.0, 25.0, 40.0]
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"weekly_km__2", "weekly_km__4", "weekly_km__5"}
+    assert "Fill in this week too (0 if you did not run)" in response.content.decode()
+    assert Intake.objects.get(link=link).answers == {}
 
 
 def test_a_runner_on_miles_answers_in_miles_and_is_stored_in_km(client, clinic_a, alice, pat):
