@@ -156,6 +156,11 @@ class AnswerStepForm(forms.Form):
             if isinstance(value, date) and value > today:
                 self.add_error(key, "This date cannot be in the future.")
         self._refuse_week_gaps()
+        if cleaned.get("menstrual_applicable") == "no":
+            # Hidden once "no" is chosen; an answer typed before is not kept.
+            for name, field in self.fields.items():
+                if getattr(field, "menstrual", False):
+                    cleaned[name] = None
         return cleaned
 
     def _refuse_week_gaps(self):

@@ -341,12 +341,18 @@ def _read_answers(ruleset: RuleSet, answers: Any) -> tuple[dict[str, Any], list[
     problems.extend(_grade_problems(ruleset, values))
     unknown = sorted(_key_text(key) for key in answers if key not in values)
     problems.extend(Problem(key, "Unknown question; ignored.") for key in unknown)
-    if values["menstrual_applicable"] != "yes":
+    if not _period_items_apply(ruleset, values):
         # Asked only where they apply: otherwise an answer is neither used nor listed as missing.
         for question in ruleset.questions:
             if question.menstrual:
                 values[question.key] = None
     return values, problems
+
+
+def _period_items_apply(ruleset: RuleSet, values: dict[str, Any]) -> bool:
+    """Whether the period answers count: on "yes"; from 2026.2 unless the runner said "no"."""
+    status = values["menstrual_applicable"]
+    return status == "yes" or (ruleset.period_items_unless_no and status != "no")
 
 
 def _is_blank(value: Any) -> bool:
@@ -497,8 +503,11 @@ def _grading_system(ruleset: RuleSet, code: str | None):
 
 
 def _not_answered(ruleset: RuleSet, values: dict[str, Any]) -> tuple[str, ...]:
-    """Keys without a usable value, except free text and period questions that do not apply."""
-    menstrual = values["menstrual_applicable"] == "yes"
+    """Keys without a usable value, except free text and period questions that do not apply.
+
+    Period questions left unanswered are missing only where the Triad assessment applies.
+    """
+    menstrual = _period_items_apply(ruleset, values) and _triad_applies(values)
     return tuple(
         question.key
         for question in ruleset.questions
@@ -760,7 +769,7 @@ def _triad_factors(
 ) -> dict[str, tuple[int | None, str]]:
     """Each Triad factor → (points or None, the basis in words), before any substitution."""
     tables = ruleset.triad
-    menstrual = values["menstrual_applicable"] == "yes"
+    menstrual = _period_items_apply(ruleset, values)
     return {
         "low_energy": _triad_low_energy(tables, values),
         "low_bmi": _triad_low_bmi(tables, values, policy),

@@ -184,3 +184,7 @@ class RuleSet:
     triad: TriadTables
     policy: dict[str, PolicySetting]
     disclaimer: str
+    # 2026.1: the period items count only when `menstrual_applicable` is "yes"; unanswered reads as
+    # "do not apply". From 2026.2 they count unless it is "no": unanswered is unknown, so a female
+    # runner's missing period items are listed as missing rather than "not applicable".
+    period_items_unless_no: bool = False

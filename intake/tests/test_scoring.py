@@ -478,6 +478,47 @@ def test_period_questions_count_only_where_they_apply():
     assert "periods_last_12_months" not in result.not_answered
 
 
+@pytest.mark.parametrize("status", [None, "unsure"])
+def test_unknown_whether_period_questions_apply_is_missing_not_not_applicable(status):
+    female = {"sex": "female", "menstrual_applicable": status}
+    result = score(female)
+    for key in ("delayed_menarche", "oligomenorrhoea"):
+        assert (triad_factor(result, key).points, triad_factor(result, key).basis) == (
+            None,
+            "not answered",
+        )
+        assert key in result.triad.missing
+    assert {"age_first_period", "periods_last_12_months"} <= set(result.not_answered)
+    answered = score({**female, "periods_last_12_months": 4})
+    assert triad_factor(answered, "oligomenorrhoea").points == 2
+    assert "periods_last_12_months" not in answered.not_answered
+
+
+def test_unknown_period_status_of_a_male_runner_lists_no_period_question():
+    result = score({"sex": "male"})
+    assert result.triad is None
+    assert "periods_last_12_months" not in result.not_answered
+
+
+def test_version_2026_1_read_an_unanswered_period_status_as_not_applicable():
+    """What 2026.2 changed; stored 2026.1 results must keep rescoring the old way."""
+    answers = {"sex": "female", "periods_last_12_months": 4}
+    old = score(answers, version="2026.1")
+    assert (triad_factor(old, "oligomenorrhoea").basis, old.triad.missing) == (
+        "not applicable",
+        ("low_energy", "low_bmi", "low_bone_density", "stress_fracture"),
+    )
+    assert "periods_last_12_months" not in old.not_answered
+    new = score(answers, version="2026.2")
+    assert triad_factor(new, "oligomenorrhoea").points == 2
+    assert "delayed_menarche" in new.triad.missing
+
+
+def test_versions_2026_1_and_2026_2_differ_only_in_the_period_status():
+    old, new = get_ruleset("2026.1"), get_ruleset("2026.2")
+    assert dataclasses.replace(old, version="2026.2", period_items_unless_no=True) == new
+
+
 TRIAD_CUTOFFS = [
     # (factor, answers, points) — rows of the De Souza 2014 table, both sides of each cut-off
     ("low_energy", {"dietary_restriction": "none"}, 0),
@@ -907,7 +948,7 @@ def test_a_later_version_leaves_results_of_the_old_version_unchanged(monkeypatch
 
 
 def test_result_records_its_version_and_the_latest_is_the_default():
-    assert score({}).version == LATEST_VERSION == "2026.1"
+    assert score({}).version == LATEST_VERSION == "2026.2"
 
 
 @pytest.mark.parametrize("version", ["1999.1", 2026.1, ""])
@@ -1080,7 +1121,11 @@ def run_command(*args, **options) -> dict:
 def test_command_prints_the_result_as_json(tmp_path):
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(WORKED_EXAMPLE))
-    assert run_command(str(path), version="2026.1") == score(WORKED_EXAMPLE).to_dict()
+    assert run_command(str(path)) == score(WORKED_EXAMPLE).to_dict()
+    assert (
+        run_command(str(path), version="2026.1")
+        == score(WORKED_EXAMPLE, version="2026.1").to_dict()
+    )
 
 
 def test_command_applies_a_policy_file(tmp_path):

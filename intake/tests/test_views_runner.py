@@ -11,11 +11,12 @@ from django.utils import timezone
 from clinic.models import Patient
 from intake import services
 from intake.models import Intake, IntakeLink
+from notifications.tests.sending import sent_in_process
 
 
 @pytest.fixture
 def link(clinic_a, alice, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with sent_in_process(), django_capture_on_commit_callbacks(execute=True):
         return services.link_create(
             clinic=clinic_a, created_by=alice, email="robin@example.com", full_name="Robin Vale"
         )
@@ -115,6 +116,15 @@ def test_bad_training_answers_get_a_message(client, token, field, value, message
 def test_implausible_height_and_weight_are_refused(client, token, field, value, message):
     response = client.post(step(token, "body"), {field: value})
     assert message in response.content.decode()
+
+
+def test_period_answers_are_dropped_when_the_runner_says_they_do_not_apply(client, token, link):
+    body = {"menstrual_applicable": "no", "age_first_period": "13", "periods_last_12_months": "4"}
+    client.post(step(token, "body"), body)
+    assert Intake.objects.get(link=link).answers == {"menstrual_applicable": "no"}
+    client.post(step(token, "body"), {**body, "menstrual_applicable": ""})
+    answers = Intake.objects.get(link=link).answers
+    assert (answers["age_first_period"], answers["periods_last_12_months"]) == (13, 4)
 
 
 def test_weekly_distances_are_kept_oldest_first_in_km(client, token, link):

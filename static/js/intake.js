@@ -1,4 +1,4 @@
-// Show the period questions only to runners who said they apply (the server ignores them otherwise).
+// Hide the period questions from runners who said they do not apply (the server drops them then).
 (function () {
   "use strict";
   var form = document.querySelector("[data-menstrual-toggle]");
@@ -8,7 +8,7 @@
   if (!answers.length || !questions.length) return;
   function update() {
     var chosen = form.querySelector("input[name='menstrual_applicable']:checked");
-    var show = !chosen || chosen.value === "yes";
+    var show = !chosen || chosen.value !== "no";
     questions.forEach(function (q) { q.hidden = !show; });
   }
   answers.forEach(function (a) { a.addEventListener("change", update); });
