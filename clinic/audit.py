@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from clinic.access import workspace
-from clinic.models import AuditEvent, Patient, User
+from clinic.models import AuditEvent, Clinic, Patient, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -18,9 +18,12 @@ def record(
     patient: Patient | None = None,
     obj=None,
     detail: dict | None = None,
+    clinic: Clinic | None = None,
 ) -> AuditEvent:
-    """Add one audit row for the signed-in person's `action` in their active clinic."""
-    clinic = patient.clinic if patient is not None else workspace(request).clinic
+    """Add one audit row for the signed-in person's `action` in their active clinic (or in
+    `clinic`, for a request without a signed-in person, such as a one-click unsubscribe)."""
+    if clinic is None:
+        clinic = patient.clinic if patient is not None else workspace(request).clinic
     user = request.user if request.user.is_authenticated else None
     return AuditEvent.objects.create(
         clinic=clinic,

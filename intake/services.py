@@ -44,25 +44,42 @@ def link_from_token(token: str, *, allow_used: bool = False) -> IntakeLink:
     return link
 
 
-def link_send(link: IntakeLink, *, reminder: bool = False) -> None:
-    emails.send_templated(
+def link_send(
+    link: IntakeLink,
+    *,
+    reminder: bool = False,
+    unsubscribe_url: str = "",
+    headers: dict | None = None,
+):
+    """E-mail the link (or the reminder before it expires). Called by notifications' sender,
+    which gives it the one-click unsubscribe link and the ledger's headers."""
+    return emails.send_templated(
         to=link.email,
         template="intake_link",
-        context={"link": link, "url": link_url(link), "reminder": reminder},
+        context={
+            "link": link,
+            "url": link_url(link),
+            "reminder": reminder,
+            "unsubscribe_url": unsubscribe_url,
+        },
+        headers=headers,
     )
 
 
 def link_create(
     *, clinic: Clinic, created_by: User, email: str, full_name: str, patient: Patient | None = None
 ) -> IntakeLink:
-    """Create a personal intake link and e-mail it once the transaction commits."""
+    """Create a personal intake link and send it through the notifications ledger (queued when
+    the transaction commits, sent once, retried, in the patient's delivery history)."""
+    from notifications.services import intake_invitation_queue
+
     if patient is None:
         patient = Patient.objects.filter(clinic=clinic, email__iexact=email).first()
     with transaction.atomic():
         link = IntakeLink.objects.create(
             clinic=clinic, patient=patient, email=email, full_name=full_name, created_by=created_by
         )
-        transaction.on_commit(lambda: link_send(link))
+        intake_invitation_queue(link)
     return link
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clinic import emails
-from notifications import sms
+from notifications import sms, unsubscribe
 from notifications.messages import Message, sms_text
 from notifications.models import KIND_RULES, Channel, Delivery, Kind, Notification
 
@@ -48,6 +48,10 @@ def _email(delivery: Delivery, message: Message) -> str:
             context={"message": message, "patient": delivery.patient},
             headers=headers,
         )
+    return _provider_id(sent, headers)
+
+
+def _provider_id(sent, headers: dict) -> str:
     status = getattr(sent, "anymail_status", None)  # set by Anymail's provider backends
     if status is not None and status.message_id is not None:
         return str(status.message_id)
@@ -88,9 +92,20 @@ def _in_app(delivery: Delivery, message: Message) -> str:
 def _intake_link(delivery: Delivery) -> str:
     from intake.services import link_send
 
+    unsubscribe_url = unsubscribe.url_for_link(delivery.intake_link)
+    headers = {
+        "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
     with _email_errors():
-        link_send(delivery.intake_link, reminder=delivery.kind == Kind.INTAKE_EXPIRY)
-    return ""
+        sent = link_send(
+            delivery.intake_link,
+            reminder=delivery.kind == Kind.INTAKE_EXPIRY,
+            unsubscribe_url=unsubscribe_url,
+            headers=headers,
+        )
+    return _provider_id(sent, headers)
 
 
 def _domain() -> str:

@@ -52,6 +52,7 @@ INTAKE_REMIND_BEFORE = dt.timedelta(days=2)
 MAX_ATTEMPTS = 6  # the first try and the send task's five retries
 SEND_BATCH = 100  # rows per send task: publishing 130,000 tasks one by one takes a minute
 QUIET_CHANNELS = (Channel.EMAIL, Channel.SMS)
+UNSUBSCRIBED = "unsubscribed"
 
 
 def batches(items: list, size: int):
@@ -288,28 +289,80 @@ def intake_reminders_plan(*, now: dt.datetime) -> int:
     return len(rows)
 
 
-def intake_invitation_queue(link) -> None:
-    """Send an intake link through the ledger (once per link, retried, visible in the history).
+def intake_invitation_queue(link: IntakeLink) -> None:
+    """Send an intake link through the ledger: once per link, retried, in the history.
 
-    For `intake.services.link_create`, in place of its direct `on_commit(link_send)`.
+    `intake.services.link_create` calls it in the transaction that creates the link; the send
+    task is queued when that transaction commits.
     """
     now = timezone.now()
-    Delivery.objects.bulk_create(
-        [
-            Delivery(
-                clinic_id=link.clinic_id,
-                patient_id=link.patient_id,
-                intake_link=link,
-                kind=Kind.INTAKE_INVITATION,
-                channel=Channel.EMAIL,
-                key=str(link.pk),
-                due_at=now,
-                send_after=now,
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    _release(Delivery.objects.filter(kind=Kind.INTAKE_INVITATION, key=str(link.pk)), now)
+    with transaction.atomic():
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    clinic_id=link.clinic_id,
+                    patient_id=link.patient_id,
+                    intake_link=link,
+                    kind=Kind.INTAKE_INVITATION,
+                    channel=Channel.EMAIL,
+                    key=str(link.pk),
+                    due_at=now,
+                    send_after=now,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        _release(Delivery.objects.filter(kind=Kind.INTAKE_INVITATION, key=str(link.pk)), now)
+
+
+def intake_link_unsubscribe(*, link: IntakeLink) -> None:
+    """No reminder about this questionnaire (the runner's one-click unsubscribe).
+
+    The link's reminder row is written now, as skipped, whether or not it was planned yet: its
+    unique key keeps the planner from adding it later.
+    """
+    due = link.expires_at - INTAKE_REMIND_BEFORE
+    reminder = Delivery.objects.filter(kind=Kind.INTAKE_EXPIRY, key=str(link.pk))
+    with transaction.atomic():
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    clinic_id=link.clinic_id,
+                    patient_id=link.patient_id,
+                    intake_link=link,
+                    kind=Kind.INTAKE_EXPIRY,
+                    channel=Channel.EMAIL,
+                    key=str(link.pk),
+                    due_at=due,
+                    send_after=due,
+                    status=Delivery.Status.SKIPPED,
+                    reason=UNSUBSCRIBED,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        reminder.filter(status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SKIPPED, reason=UNSUBSCRIBED
+        )
+
+
+def intake_link_resume(*, link: IntakeLink) -> None:
+    """Undo `intake_link_unsubscribe`: the reminder goes out when due, if it still may."""
+    Delivery.objects.filter(
+        kind=Kind.INTAKE_EXPIRY,
+        key=str(link.pk),
+        status=Delivery.Status.SKIPPED,
+        reason=UNSUBSCRIBED,
+    ).update(status=Delivery.Status.QUEUED, reason="", enqueued_at=None)
+
+
+def intake_link_unsubscribed(link: IntakeLink) -> bool:
+    return Delivery.objects.filter(
+        kind=Kind.INTAKE_EXPIRY,
+        key=str(link.pk),
+        status=Delivery.Status.SKIPPED,
+        reason=UNSUBSCRIBED,
+    ).exists()
 
 
 # --- Events -----------------------------------------------------------------------------------
@@ -528,10 +581,14 @@ def skip_reason(delivery: Delivery, now: dt.datetime) -> str:
 
 
 def _intake_skip_reason(delivery: Delivery) -> str:
+    """The invitation is the clinic's own request, sent once whatever the runner's reminder
+    settings; the reminder before the link expires stops after an unsubscribe."""
     link = delivery.intake_link
     if link.status != "open":
         return f"link {link.status}"
-    if delivery.kind == Kind.INTAKE_EXPIRY and link.reminded_at is not None:
+    if delivery.kind == Kind.INTAKE_INVITATION:
+        return ""
+    if link.reminded_at is not None:
         return "already reminded"
     if delivery.patient and ReminderPreference.of(delivery.patient).opted_out_at:
         return "unsubscribed"

@@ -137,7 +137,7 @@ def unsubscribe(request, token):
     """GET asks to confirm (link scanners must not unsubscribe anyone); POST unsubscribes."""
     patient = unsubscribe_links.patient_for(token)
     if patient is None:
-        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+        return _link_unsubscribe(request, token)
     if request.method == "POST":
         services.reminders_unsubscribe(patient=patient)
         audit.record(request, "notifications.unsubscribe", patient=patient, obj=patient)
@@ -149,7 +149,7 @@ def unsubscribe(request, token):
 def unsubscribe_undo(request, token):
     patient = unsubscribe_links.patient_for(token)
     if patient is None:
-        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+        return _link_unsubscribe(request, token, undo=True)
     services.reminders_resume(patient=patient)
     audit.record(request, "notifications.resume", patient=patient, obj=patient)
     return _unsubscribe_page(request, patient, token, resumed=True)
@@ -162,9 +162,36 @@ def _unsubscribe_page(request, patient, token, *, resumed=False):
         "notifications/unsubscribe.html",
         {
             "patient": patient,
+            "clinic": patient.clinic,
             "token": token,
             "unsubscribed": preference.opted_out_at is not None,
             "resumed": resumed,
             "consented": patient.reminder_consent,
+        },
+    )
+
+
+def _link_unsubscribe(request, token, *, undo=False):
+    """The same for a runner's questionnaire link: no reminder about it."""
+    link = unsubscribe_links.link_for(token)
+    if link is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    if undo:
+        services.intake_link_resume(link=link)
+    elif request.method == "POST":
+        services.intake_link_unsubscribe(link=link)
+    if request.method == "POST":
+        action = "notifications.resume" if undo else "notifications.unsubscribe"
+        audit.record(request, action, patient=link.patient, obj=link, clinic=link.clinic)
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {
+            "link": link,
+            "clinic": link.clinic,
+            "token": token,
+            "unsubscribed": services.intake_link_unsubscribed(link),
+            "resumed": undo,
+            "consented": True,
         },
     )

@@ -9,11 +9,21 @@ from playwright.sync_api import expect
 from clinic.tests.browser import login, screenshot
 from clinic.tests.factories import PASSWORD
 from intake.models import Intake
+from notifications.tests.sending import sent_in_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_link_to_runner_to_queue_to_decision(live_server, page_at, settings, alice, clinic_a):
+@pytest.fixture
+def links_sent_in_process():
+    """The link goes out through the notifications ledger; here it is sent in this process."""
+    with sent_in_process():
+        yield
+
+
+def test_link_to_runner_to_queue_to_decision(
+    live_server, page_at, settings, alice, clinic_a, links_sent_in_process
+):
     settings.SITE_URL = live_server.url
     desk = page_at(1280)
     login(desk, live_server, alice.email, PASSWORD)

@@ -12,6 +12,7 @@ from intake.tests.factories import (
     FOCAL_ANTERIOR_SHIN,
     submitted_intake,
 )
+from notifications.tests.sending import sent_in_process
 
 METATARSAL = {
     "region": "foot_top",
@@ -177,7 +178,7 @@ def test_sending_a_link_for_a_known_patient(
     client, alice, pat, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(alice)
-    with django_capture_on_commit_callbacks(execute=True):
+    with sent_in_process(), django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("intake_link_create") + f"?patient={pat.pk}",
             {"full_name": pat.full_name, "email": pat.email},

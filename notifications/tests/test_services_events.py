@@ -12,6 +12,7 @@ from intake.tests.factories import IntakeLinkFactory
 from notifications import services
 from notifications.models import Channel, Delivery, Kind, Notification, ReminderPreference
 from notifications.tests.factories import DeliveryFactory, NotificationFactory, reminder_patient
+from notifications.unsubscribe import token_for_link
 
 
 @pytest.fixture
@@ -177,3 +178,57 @@ def test_unsubscribing_and_resuming_are_idempotent(runner):
     services.reminders_resume(patient=runner)
     services.reminders_resume(patient=runner)
     assert ReminderPreference.objects.get(patient=runner).opted_out_at is None
+
+
+def test_a_new_intake_link_goes_out_through_the_ledger_with_an_unsubscribe_link(
+    clinic_a, alice, django_capture_on_commit_callbacks, settings
+):
+    settings.SITE_URL = "http://testserver"
+    from intake.services import link_create
+    from notifications.tests.sending import sent_in_process
+
+    with sent_in_process(), django_capture_on_commit_callbacks(execute=True):
+        link = link_create(
+            clinic=clinic_a, created_by=alice, email="robin@runner.example", full_name="Robin"
+        )
+    row = Delivery.objects.get()
+    assert (row.kind, row.intake_link, row.status) == (Kind.INTAKE_INVITATION, link, "sent")
+    [message] = mail.outbox
+    unsubscribe = f"http://testserver/unsubscribe/{token_for_link(link)}/"
+    assert f"No reminder about this questionnaire, with one click: {unsubscribe}" in message.body
+    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert message.extra_headers["Message-ID"] == f"<delivery-{row.pk}@testserver>"
+
+
+def test_the_invitation_goes_out_to_an_unsubscribed_patient_but_no_reminder_does(
+    runner, no_publish
+):
+    services.reminders_unsubscribe(patient=runner)
+    link = expiring_link(runner.clinic, patient=runner, email=runner.email)
+    services.intake_invitation_queue(link)
+    services.intake_reminders_dispatch(now=timezone.now())
+    invitation = Delivery.objects.get(kind=Kind.INTAKE_INVITATION)
+    reminder = Delivery.objects.get(kind=Kind.INTAKE_EXPIRY)
+    assert services.delivery_send(invitation.pk) == "sent"
+    assert services.delivery_send(reminder.pk) == "skipped"
+    assert [m.to for m in mail.outbox] == [[runner.email]]
+    assert Delivery.objects.get(pk=reminder.pk).reason == "unsubscribed"
+
+
+def test_unsubscribing_from_a_link_stops_its_reminder_planned_or_not(clinic_a, no_publish):
+    early, late = expiring_link(clinic_a), expiring_link(clinic_a)
+    services.intake_reminders_dispatch(now=timezone.now())  # plans both reminders
+    IntakeLink.objects.filter(pk=early.pk).update(expires_at=timezone.now() + dt.timedelta(days=5))
+    Delivery.objects.filter(intake_link=early).delete()  # not planned yet for this one
+    early.refresh_from_db()
+    for link in (early, late):
+        services.intake_link_unsubscribe(link=link)
+    IntakeLink.objects.filter(pk=early.pk).update(expires_at=timezone.now() + dt.timedelta(days=1))
+    services.intake_reminders_dispatch(now=timezone.now())
+    assert set(Delivery.objects.values_list("intake_link", "status", "reason")) == {
+        (early.pk, "skipped", "unsubscribed"),
+        (late.pk, "skipped", "unsubscribed"),
+    }
+    services.intake_link_resume(link=late)
+    assert services.delivery_send(Delivery.objects.get(intake_link=late).pk) == "sent"
+    assert len(mail.outbox) == 1

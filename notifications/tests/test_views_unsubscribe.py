@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from clinic.models import AuditEvent
 from notifications.models import ReminderPreference
-from notifications.unsubscribe import token_for
+from notifications.unsubscribe import token_for, token_for_link
 
 
 def opted_out(patient) -> bool:
@@ -52,3 +52,30 @@ def test_a_forged_or_damaged_link_does_nothing(client, pat, pia):
 def test_the_token_reveals_no_name_or_address(pat):
     token = token_for(pat)
     assert "pat" not in token.lower() and "@" not in token
+
+
+def test_a_runners_questionnaire_link_has_its_own_unsubscribe_page(client, clinic_a):
+    from intake.tests.factories import IntakeLinkFactory
+    from notifications.models import Delivery
+
+    link = IntakeLinkFactory(clinic=clinic_a)
+    url = reverse("unsubscribe", args=[token_for_link(link)])
+    page = client.get(url).content.decode()
+    assert "No reminder about your questionnaire?" in page
+    assert not Delivery.objects.exists()
+    page = client.post(url).content.decode()
+    assert "You are unsubscribed" in page and "no reminder about your questionnaire" in page
+    assert Delivery.objects.get().reason == "unsubscribed"
+    event = AuditEvent.objects.get(action="notifications.unsubscribe")
+    assert (event.clinic, event.object_id) == (clinic_a, str(link.pk))
+    page = client.post(reverse("unsubscribe_undo", args=[token_for_link(link)])).content.decode()
+    assert "Reminders are back on" in page
+    assert Delivery.objects.get().status == "queued"
+
+
+def test_a_link_token_is_not_a_patient_token(client, pat):
+    from notifications.unsubscribe import link_for, patient_for
+
+    assert link_for(token_for(pat)) is None
+    forged = token_for(pat).replace(pat.pk.hex, "link-" + pat.pk.hex)
+    assert patient_for(forged) is None and link_for(forged) is None
