@@ -6,6 +6,7 @@ need nothing the policy forbids. Screenshots: artifacts/screenshots/two-step-*.p
 """
 
 import base64
+import re
 import time
 
 import pytest
@@ -42,8 +43,12 @@ def wait_for_a_fresh_time_step(page) -> None:
 def sign_out(page, width: int, first_name: str) -> None:
     if width < 992:
         page.get_by_role("button", name="Open the menu").click()
+        # Wait for the collapse to finish opening: a click during its animation can miss.
+        expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name=first_name).click()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out_button = page.get_by_role("button", name="Sign out")
+    expect(sign_out_button).to_be_visible()
+    sign_out_button.click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
