@@ -2,7 +2,8 @@
 
 Builds a throwaway database (never the project's own), fills it with PATIENTS patients in bulk,
 every one of them due at the same moment (the worst case: one daily reminder by e-mail and in
-the app, a text message for one in five, a pain check for one in five who ran yesterday), then
+the app, a text message for one in five, a pain check for one in five who ran yesterday, the
+day's sessions for one in five who follow an active rehab plan), then
 runs the planner and the release as the periodic job does, and prints what it took.
 
     .venv/bin/python bench/plan_reminders.py                      # SQLite (a file under var/)
@@ -39,7 +40,7 @@ from clinic.models import Clinic, Patient, User  # noqa: E402
 from notifications import services  # noqa: E402
 from notifications.models import Delivery, ReminderPreference  # noqa: E402
 from notifications.schedule import zone_named  # noqa: E402
-from rehab.models import Activity, DailyLog  # noqa: E402
+from rehab.models import Activity, DailyLog, Plan, PlanStatus  # noqa: E402
 
 ZONES = ["Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "UTC"]
 BATCH = 5000
@@ -103,6 +104,17 @@ def build(count: int, now: dt.datetime) -> None:
             if n % 5 == 1
         )
         Activity.objects.bulk_create(Activity(log=log, kind="run", distance_m=3000) for log in logs)
+        Plan.objects.bulk_create(  # the planner reads only the status and the start
+            Plan(
+                patient=patient,
+                name="Bench plan",
+                status=PlanStatus.ACTIVE,
+                content={},
+                start_date=yesterday,
+            )
+            for n, patient in zip(numbers, patients, strict=True)
+            if n % 5 == 2
+        )
 
 
 def measure(label: str, work, *, trace: bool = False) -> dict:

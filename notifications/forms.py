@@ -29,9 +29,9 @@ class ReminderPreferencesForm(forms.Form):
         help_text="Your local time. Pick a moment after your day's activity.",
     )
     morning_time = forms.TimeField(
-        label="Morning pain check",
+        label="Morning reminder",
         widget=TIME_WIDGET,
-        help_text="Only the morning after a run: how does the bone feel?",
+        help_text="Today's plan sessions and, the morning after a run, how the bone feels.",
     )
     quiet_start = forms.TimeField(label="Quiet from", required=False, widget=TIME_WIDGET)
     quiet_end = forms.TimeField(label="Quiet until", required=False, widget=TIME_WIDGET)

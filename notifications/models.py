@@ -63,7 +63,11 @@ KIND_RULES = {
         True, shown_for=dt.timedelta(days=1), action="log_today", action_label="Log today"
     ),
     Kind.SESSIONS_TODAY: KindRule(
-        True, shown_for=dt.timedelta(days=1), action="patient_home", action_label="See your plan"
+        True,
+        max_delay=dt.timedelta(hours=8),
+        shown_for=dt.timedelta(days=1),
+        action="today",
+        action_label="See today's plan",
     ),
     Kind.MISSED_LOG: KindRule(
         True, shown_for=dt.timedelta(days=3), action="log_today", action_label="Log today"

@@ -13,7 +13,9 @@ Rules (RULES_VERSION 1):
 - Next-morning pain check: at the morning time, the day after a day with running in the log,
   unless this morning's pain is already logged. The bone's response shows the morning after.
 - Before the first log, the silence counts from the day before logging was first expected.
-- Today's sessions: the kind exists, but plans arrive in a later issue; nothing plans it yet.
+- Today's sessions: at the morning time, every day of an active rehab plan from its start. The
+  sender drops it on a rest day or once the day's sessions are done (`rehab.today` knows the
+  day's sessions; working them out for every patient here would cost queries per patient).
 """
 
 import datetime as dt
@@ -21,13 +23,14 @@ from dataclasses import dataclass, field
 
 from notifications.schedule import daily_moments, local_date, local_moment
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 DAILY_LOG = "daily_log"
+SESSIONS_TODAY = "sessions_today"
 MISSED_LOG = "missed_log"
 PAIN_CHECK = "pain_check"
 MISSED_LOGS_THERAPIST = "missed_logs_therapist"
-KINDS = (DAILY_LOG, MISSED_LOG, PAIN_CHECK, MISSED_LOGS_THERAPIST)
+KINDS = (DAILY_LOG, SESSIONS_TODAY, MISSED_LOG, PAIN_CHECK, MISSED_LOGS_THERAPIST)
 
 NUDGE_AFTER_DAYS = 2  # whole days without a log before the patient is nudged
 THERAPIST_AFTER_DAYS = 3  # ... and before the therapist hears of it
@@ -47,6 +50,7 @@ class PatientFacts:
     ran_days: frozenset[dt.date] = field(default_factory=frozenset)
     morning_logged: frozenset[dt.date] = field(default_factory=frozenset)
     has_therapist: bool = True
+    plan_from: dt.date | None = None  # the start of the patient's active rehab plan, if any
 
     @property
     def silence_since(self) -> dt.date:
@@ -70,6 +74,7 @@ def due_reminders(facts: PatientFacts, *, after: dt.datetime, until: dt.datetime
     return [
         *_evening(facts, after, until),
         *_morning(facts, after, until),
+        *_sessions(facts, after, until),
         *_therapist(facts, after, until),
     ]
 
@@ -98,6 +103,17 @@ def _morning(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> lis
             continue
         context = {"day": day.isoformat(), "ran_on": ran_on.isoformat()}
         found.append(Due(PAIN_CHECK, moment, context))
+    return found
+
+
+def _sessions(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> list[Due]:
+    if facts.plan_from is None:
+        return []
+    found = []
+    for moment in daily_moments(facts.morning_time, facts.zone, after=after, until=until):
+        day = local_date(moment, facts.zone)
+        if day >= facts.plan_from and not facts.is_paused(day):
+            found.append(Due(SESSIONS_TODAY, moment, {"day": day.isoformat()}))
     return found
 
 

@@ -13,6 +13,7 @@ The path of a reminder:
    runs out; the next release re-enqueues it. See docs/reminders.md for the exact guarantee.
 """
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from notifications.models import (
 )
 from notifications.planning import PatientFacts, due_reminders
 from notifications.schedule import is_quiet, local_date, quiet_end, zone_named
-from rehab.models import RUNNING_KINDS, Activity, DailyLog
+from rehab.models import RUNNING_KINDS, Activity, DailyLog, Plan, PlanStatus
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +136,9 @@ def reminders_plan(*, now: dt.datetime, release: bool = False) -> int:
     transaction, as `reminders_dispatch` does.
 
     Queries are bounded by the number of chunks, not patients: per chunk of CHUNK patients one
-    query for the patients, one for what the ledger already holds, two for their logs and one
-    insert per 1000 new rows (fewer rows per insert on SQLite, which caps query parameters).
+    query for the patients, one for what the ledger already holds, one for their active plans,
+    two for their logs and one insert per 1000 new rows (fewer rows per insert on SQLite, which
+    caps query parameters).
     """
     after, offered, last_id = now - CATCH_UP, 0, None
     patients = reminder_patients().order_by("pk").values(*PATIENT_FIELDS)
@@ -171,6 +173,11 @@ def _known_reminders(ids: list, after: dt.datetime, until: dt.datetime) -> set[t
 
 def _facts_of(chunk: list[dict], now: dt.datetime):
     ids = [p["id"] for p in chunk]
+    plans_from = dict(
+        Plan.objects.filter(patient_id__in=ids, status=PlanStatus.ACTIVE).values_list(
+            "patient_id", "start_date"
+        )
+    )
     last_logs = dict(
         DailyLog.objects.filter(patient_id__in=ids)
         .values("patient_id")
@@ -192,7 +199,8 @@ def _facts_of(chunk: list[dict], now: dt.datetime):
             mornings.append(day)
     for patient in chunk:
         logged, ran_days, mornings = recent[patient["id"]]
-        yield patient, _facts(patient, last_logs.get(patient["id"]), logged, ran_days, mornings)
+        facts = _facts(patient, last_logs.get(patient["id"]), logged, ran_days, mornings)
+        yield patient, dataclasses.replace(facts, plan_from=plans_from.get(patient["id"]))
 
 
 def _pref(patient: dict, name: str, default):
@@ -492,6 +500,9 @@ def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
             attempts=attempt - 1,
         )
         return "deferred"
+    if delivery.kind == Kind.SESSIONS_TODAY:  # what is left of the day's plan, as sent
+        day = local_date(delivery.due_at, zone_named(delivery.patient.time_zone))
+        delivery.context = {**delivery.context, "sessions": sessions_left(delivery.patient, day)[0]}
     message = None if delivery.intake_link_id else messages.compose(delivery)
     try:
         # From the provider's "accepted" to the row's "sent" nothing else happens: that span is
@@ -596,6 +607,8 @@ def _intake_skip_reason(delivery: Delivery) -> str:
 
 
 def _already_done(delivery: Delivery, day: dt.date) -> str:
+    if delivery.kind == Kind.SESSIONS_TODAY:
+        return sessions_left(delivery.patient, day)[1]
     logs = delivery.patient.daily_logs
     if delivery.kind == Kind.DAILY_LOG and logs.filter(date=day).exists():
         return "already logged that day"
@@ -607,6 +620,20 @@ def _already_done(delivery: Delivery, day: dt.date) -> str:
     ):
         return "morning pain already logged"
     return ""
+
+
+def sessions_left(patient: Patient, day: dt.date) -> tuple[list[str], str]:
+    """The titles of the day's plan sessions not done yet, and "" (or, when there are none to
+    remind of, [] and the reason). Read from the patient's Today, as they will see it."""
+    from rehab.today import today_for
+
+    view = today_for(patient, today=day)
+    if view.state != "active" or view.day is None or view.day.date != day:
+        return [], "no active plan that day"
+    if view.day.is_rest:
+        return [], "rest day"
+    left = [session.title for session in view.day.sessions if not session.done]
+    return (left, "") if left else ([], "the day's sessions are done")
 
 
 def _logged_since(delivery: Delivery) -> bool:

@@ -100,3 +100,14 @@ def test_every_run_of_the_planner_finds_the_same_due_moment():
     first = due_reminders(patient, after=at(JUNE_10, 16), until=at(JUNE_10, 19, 1))
     later = due_reminders(patient, after=at(JUNE_10, 18), until=at(JUNE_10, 21))
     assert first == later
+
+
+def test_the_days_sessions_are_announced_at_the_morning_time_while_a_plan_runs():
+    following = facts(plan_from=JUNE_10, last_log=JUNE_10)
+    assert kinds_due(following, at(JUNE_10, 7, 30)) == ["sessions_today"]
+    assert kinds_due(following, at(JUNE_10 - dt.timedelta(days=1), 7, 30)) == []  # not started
+    assert kinds_due(facts(last_log=JUNE_10), at(JUNE_10, 7, 30)) == []  # no plan
+    paused = facts(plan_from=JUNE_10, last_log=JUNE_10, paused_until=JUNE_10)
+    assert kinds_due(paused, at(JUNE_10, 7, 30)) == []
+    [due] = due_reminders(following, after=at(JUNE_10, 7, 0), until=at(JUNE_10, 8, 0))
+    assert due.context == {"day": "2026-06-10"}

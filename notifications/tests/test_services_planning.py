@@ -119,17 +119,18 @@ def test_planning_takes_a_fixed_number_of_queries_per_chunk(
     monkeypatch.setattr(services, "CHUNK", 10)
     for n in range(10):
         reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
-    # Per chunk: patients, rows already planned, last logs, recent logs, one insert; then one
-    # empty page. (On SQLite an insert holds fewer rows: at most 999 parameters per query.)
-    with django_assert_num_queries(5 + 1):
+    # Per chunk: patients, rows already planned, active plans, last logs, recent logs, one
+    # insert; then one empty page. (On SQLite an insert holds fewer rows: at most 999 parameters
+    # per query.)
+    with django_assert_num_queries(6 + 1):
         services.reminders_plan(now=london(DAY, 19, 2))
     for n in range(10, 30):
         reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
     Delivery.objects.all().delete()
-    with django_assert_num_queries(3 * 5 + 1):
+    with django_assert_num_queries(3 * 6 + 1):
         services.reminders_plan(now=london(DAY, 19, 2))
     assert Delivery.objects.count() == 30 * 2
-    with django_assert_num_queries(3 * 4 + 1):  # nothing new: no insert at all
+    with django_assert_num_queries(3 * 5 + 1):  # nothing new: no insert at all
         assert services.reminders_plan(now=london(DAY, 19, 7)) == 0
 
 
@@ -240,3 +241,37 @@ def test_the_dispatch_queues_what_it_planned_in_the_same_transaction(
     )
     with mock.patch.object(services, "publish_sends") as publish:
         assert services.reminders_dispatch(now=london(DAY, 19, 7)).released == 0
+
+
+def test_a_patient_following_a_plan_hears_of_the_days_sessions_in_the_morning(
+    runner, alice, mailoutbox
+):
+    from rehab.tests.factories import active_plan
+
+    active_plan(runner, start=DAY - dt.timedelta(days=2), by=alice)
+    services.reminders_plan(now=london(DAY, 7, 35))
+    rows = Delivery.objects.filter(patient=runner, kind=Kind.SESSIONS_TODAY)
+    assert sorted(rows.values_list("channel", flat=True)) == ["email", "in_app"]
+    email = rows.get(channel=Channel.EMAIL)
+    assert email.due_at == london(DAY, 7, 30)
+    assert services.delivery_send(email.pk, now=london(DAY, 7, 36)) == "sent"
+    [mail] = mailoutbox  # the plan's start notice waits for a commit that never comes here
+    assert mail.subject == "Your sessions for today"
+    assert "Today's plan: Walk 20, Strength." in mail.body
+    assert "See today's plan: " in mail.body and "/me/today/" in mail.body
+
+
+def test_no_sessions_reminder_on_a_rest_day_or_before_the_plan_starts(runner, alice, pia):
+    from rehab.tests.factories import active_plan
+
+    sunday = dt.date(2027, 6, 13)
+    assert sunday.weekday() == 6  # the small plan's rest day
+    active_plan(runner, start=DAY, by=alice)
+    rows = Delivery.objects.filter(patient=runner, kind=Kind.SESSIONS_TODAY)
+    services.reminders_plan(now=london(DAY - dt.timedelta(days=1), 7, 35))
+    assert not rows.exists()  # the plan starts tomorrow
+    services.reminders_plan(now=london(sunday, 7, 35))
+    assert rows.count() == 2
+    for row in rows:
+        assert services.delivery_send(row.pk, now=london(sunday, 7, 36)) == "skipped"
+    assert set(rows.values_list("reason", flat=True)) == {"rest day"}
