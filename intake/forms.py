@@ -238,7 +238,10 @@ class IntakeLinkForm(forms.Form):
 
 class DecisionForm(forms.ModelForm):
     kind = forms.ChoiceField(
-        label="Decision", choices=IntakeDecision.Kind.choices, widget=forms.RadioSelect
+        label="Decision",
+        choices=IntakeDecision.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text="Start rehab opens a plan draft for this runner. A follow-up visit needs a date.",
     )
 
     class Meta:

@@ -1,5 +1,7 @@
 """Turning stored answers and results into words for a page: the runner's and the clinician's."""
 
+import copy
+
 from intake.forms import RUNNER_STEPS, THERAPIST_STEP, step_keys
 from intake.models import Intake, IntakeDecision
 from intake.scoring import QUESTIONS
@@ -31,8 +33,8 @@ def _distance(km, unit: str) -> str:
     return f"{km / KM_PER_MILE:.1f} mi" if unit == "mi" else f"{km:g} km"
 
 
-def answer_rows(intake: Intake, *, audience: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(step title, [(question, answer)])] for every answered question, in questionnaire order.
+def answer_rows(intake: Intake, *, audience: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """[(step, step title, [(question, answer)])] for every answered question, in order.
 
     Runners see their own questions; clinicians also see the examination step.
     """
@@ -48,7 +50,7 @@ def answer_rows(intake: Intake, *, audience: str) -> list[tuple[str, list[tuple[
             if key in intake.answers
         ]
         if answered:
-            rows.append((STEP_TITLES[step], answered))
+            rows.append((step, STEP_TITLES[step], answered))
     return rows
 
 
@@ -104,3 +106,54 @@ def _after_decision(decision: IntakeDecision) -> dict:
     }
     tone, title, body = texts[decision.kind]
     return {"tone": tone, "title": title, "body": body}
+
+
+# --- The clinician's view of a stored score -------------------------------------------------------
+
+# Facts the engine derives (see intake.scoring.DERIVED_FACTS) that can raise a red flag, in words.
+FACT_WORDS = {
+    "region_suggests_high_risk": "Focal pain in a region that points to a high-risk site",
+    "confirmed_site_risk": "Confirmed site's risk class",
+    "recurrent": "A previous bone stress injury",
+    "trabecular_bsi_with_energy_deficiency": (
+        "A bone stress injury at a trabecular site with signs of low energy availability"
+    ),
+}
+WORDS_FOR_TRUE = {"true": "yes", "false": "no"}
+
+
+def fact_text(matched: str) -> str:
+    """One "key=value" the engine matched, as the clinician reads it ("Limp: Yes")."""
+    key, _, value = matched.partition("=")
+    question = QUESTIONS.get(key)
+    if question is not None:
+        return f"{question.label}: {dict(question.choices).get(value, value)}"
+    if key in FACT_WORDS:
+        shown = WORDS_FOR_TRUE.get(value, value)
+        return FACT_WORDS[key] if shown == "yes" else f"{FACT_WORDS[key]}: {shown}"
+    return matched
+
+
+def clinician_result(result: dict) -> dict:
+    """A stored score result with words added for its page; the stored result is not changed.
+
+    Adds `raised_by` to each red flag, `text` (the reason without its evidence, which the page
+    shows on its own line) to each item, and for the Triad the labels of missing factors and
+    whether its category is final (a total with missing factors is a minimum).
+    """
+    shown = copy.deepcopy(result or {})
+    for flag in shown.get("red_flags") or []:
+        flag["raised_by"] = [fact_text(matched) for matched in flag.get("matched") or []]
+    for item in shown.get("items") or []:
+        suffix = f" ({item.get('evidence')})"
+        reason = item.get("reason", "")
+        item["text"] = reason[: -len(suffix)] if reason.endswith(suffix) else reason
+    triad = shown.get("triad")
+    if triad:
+        labels = {factor["key"]: factor["label"] for factor in triad["factors"]}
+        for factor in triad["factors"]:
+            stand_in = factor.get("substituted_from")
+            factor["substituted_label"] = labels.get(stand_in, stand_in) if stand_in else ""
+        triad["missing_labels"] = [labels.get(key, key) for key in triad["missing"]]
+        triad["category_final"] = not triad["missing"] or triad["category"] == "restricted"
+    return shown

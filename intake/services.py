@@ -130,21 +130,25 @@ def patient_answers(patient: Patient) -> dict:
     return answers
 
 
-def intake_save_step(*, intake: Intake, step: str, answers: dict) -> Intake:
-    """Replace the answers of one step (blank fields clear earlier answers) and note the step."""
+def intake_save_step(*, intake: Intake, step: str, answers: dict, done: bool = True) -> Intake:
+    """Replace the answers of one step (blank fields clear earlier answers).
+
+    `done` notes the step as finished (Continue); an answer saved as it is given is not, so the
+    link resumes on that step.
+    """
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         asked = set(step_keys(step))
         merged = {k: v for k, v in locked.answers.items() if k not in asked and "__" not in k}
         merged.update(answers)
         locked.answers = merged
-        if step not in locked.steps_done:
+        if done and step not in locked.steps_done:
             locked.steps_done = [*locked.steps_done, step]
         locked.save(update_fields=["answers", "steps_done", "updated_at"])
     return locked
 
 
-def intake_save_about(*, intake: Intake, about: dict) -> Intake:
+def intake_save_about(*, intake: Intake, about: dict, done: bool = True) -> Intake:
     """Keep who a new runner is until submission matches or creates their patient record."""
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
@@ -157,7 +161,7 @@ def intake_save_about(*, intake: Intake, about: dict) -> Intake:
             "full_name": f"{about['first_name']} {about['last_name']}",
         }
         locked.answers = {**locked.answers, "sex": about["sex"], "age": age}
-        if "about" not in locked.steps_done:
+        if done and "about" not in locked.steps_done:
             locked.steps_done = [*locked.steps_done, "about"]
         locked.save(update_fields=["about", "answers", "steps_done", "updated_at"])
     return locked

@@ -64,6 +64,37 @@ def test_each_step_is_saved_when_answered(client, token, link):
     assert intake.steps_done == ["about", "pain"]
 
 
+AUTOSAVE = {"headers": {"X-Intake-Autosave": "1"}}
+
+
+def test_answers_are_kept_as_they_are_given_without_finishing_the_step(client, token, link):
+    client.post(step(token, "about"), ABOUT)
+    response = client.post(step(token, "pain"), {"region": "heel", "swelling": "yes"}, **AUTOSAVE)
+    assert response.json() == {"saved": True}
+    intake = Intake.objects.get(link=link)
+    assert intake.answers["region"] == "heel" and intake.answers["swelling"] == "yes"
+    assert intake.steps_done == ["about"]
+    start = client.get(reverse("intake_start", args=[token]))
+    assert start.context["resume"] == "pain"  # the phone slept mid-step: back to that step
+    form = client.get(step(token, "pain")).context["form"]
+    assert (form.initial["region"], form.initial["swelling"]) == ("heel", "yes")
+
+
+def test_an_invalid_answer_is_not_autosaved(client, token, link):
+    client.post(step(token, "pain"), {"region": "heel"}, **AUTOSAVE)
+    response = client.post(step(token, "pain"), {"region": "knee", "pain_now": "11"}, **AUTOSAVE)
+    assert response.json() == {"saved": False}
+    assert Intake.objects.get(link=link).answers == {"region": "heel"}
+
+
+def test_an_autosave_after_sending_is_refused(client, token, link):
+    client.post(step(token, "about"), ABOUT)
+    client.post(reverse("intake_review", args=[token]))
+    response = client.post(step(token, "pain"), {"region": "knee"}, **AUTOSAVE)
+    assert response.status_code == 410
+    assert "region" not in Intake.objects.get(link=link).answers
+
+
 def test_reopening_the_link_resumes_where_the_runner_stopped(client, token):
     client.post(step(token, "about"), ABOUT)
     client.post(step(token, "pain"), {"region": "heel"})
@@ -207,6 +238,16 @@ def test_an_expired_link_says_what_to_do(client, token, link):
 def test_a_tampered_link_is_refused(client, token):
     response = client.get(reverse("intake_start", args=[token[:-2] + "xx"]))
     assert response.status_code == 404
+
+
+def test_the_review_links_each_answered_step_for_a_change(client, token):
+    client.post(step(token, "about"), ABOUT)
+    client.post(step(token, "pain"), {"region": "heel"})
+    client.post(step(token, "history"), {"previous_stress_fractures": "1"})
+    body = client.get(reverse("intake_review", args=[token])).content.decode()
+    for name in ("about", "pain", "history"):
+        assert f'href="{step(token, name)}">Change' in body
+    assert f'href="{step(token, "training")}">Your running' in body  # not opened yet
 
 
 def test_submission_without_about_goes_back_to_it(client, token):

@@ -111,10 +111,62 @@ def test_the_intake_page_explains_the_score_and_is_audited(client, alice, queue)
     intake = queue["Shin"]
     body = client.get(reverse("intake_detail", args=[intake.pk])).content.decode()
     for item in intake.result["items"]:
-        assert item["reason"] in body
+        assert item["reason"].removesuffix(f" ({item['evidence']})") in body
+        assert f"{item['evidence']} · reference {item['section']}" in body
     assert "Why it happened: risk profile" in body
     assert "does not diagnose" in body.lower() or "not a diagnosis" in body.lower()
     assert AuditEvent.objects.filter(action="intake.view", patient=intake.patient).exists()
+
+
+def test_a_red_flag_says_in_words_what_raised_it_and_that_it_overrides_the_band(
+    client, alice, queue
+):
+    client.force_login(alice)
+    response = client.get(reverse("intake_detail", args=[queue["Groin"].pk]))
+    body = response.content.decode()
+    assert (
+        "Raised by: Painful area: Hip or groin (front of the hip, deep in the hip); "
+        "Pain on impact: Yes." in body
+    )
+    assert "region=hip_groin" not in body
+    assert "Queue priority: Urgent." in body and "overrides the" in body
+
+
+def test_each_item_shows_its_reason_once_and_its_evidence_on_its_own_line(client, alice, queue):
+    client.force_login(alice)
+    body = client.get(reverse("intake_detail", args=[queue["Shin"].pk])).content.decode()
+    assert "Pain in one spot — bone rather than soft tissue<div" in body
+    assert "C: Patel et al. 2011, AAFP · reference §1" in body
+
+
+def test_an_incomplete_triad_does_not_claim_a_clearance_category(client, alice, clinic_a):
+    patient = PatientFactory(clinic=clinic_a, sex="female")
+    answers = {"sex": "female", "region": "heel", "dietary_restriction": "some"}
+    intake = submitted_intake(clinic_a, patient, answers)
+    client.force_login(alice)
+    body = client.get(reverse("intake_detail", args=[intake.pk])).content.decode()
+    assert "at least 1 · category not known yet" in body
+    assert "Full clearance" not in body
+    assert "Not answered: Low BMI or weight loss," in body
+    assert "low_bmi" not in body
+
+
+def test_a_complete_triad_shows_its_category(client, alice, clinic_a):
+    patient = PatientFactory(clinic=clinic_a, sex="female")
+    answers = {
+        "dietary_restriction": "eating_disorder",
+        "weight_loss_pct_month": 12,
+        "menstrual_applicable": "yes",
+        "age_first_period": 16,
+        "periods_last_12_months": 3,
+        "previous_stress_fractures": 0,
+    }
+    intake = submitted_intake(clinic_a, patient, answers)
+    client.force_login(alice)
+    body = client.get(reverse("intake_detail", args=[intake.pk])).content.decode()
+    # Bone density: no scan, so delayed menarche stands in (2 points).
+    assert "10 · Restricted" in body
+    assert "no bone scan: delayed menarche stands in" in body
 
 
 def test_the_examination_rescores_and_both_scores_stay_visible(client, alice, queue):
@@ -132,6 +184,11 @@ def test_the_examination_rescores_and_both_scores_stay_visible(client, alice, qu
     assert intake.status == "in_review"
     body = client.get(reverse("intake_detail", args=[intake.pk])).content.decode()
     assert "Runner&#x27;s answers" in body and "With the therapist" in body
+    runner, therapist = (stored.result for stored in intake.scores.all())
+    assert body.count("What gave") == 2
+    assert f"What gave {runner['score']} point" in body
+    assert f"What gave {therapist['score']} point" in body
+    assert "+3 Bony tenderness on examination" in body
 
 
 def test_a_bad_examination_value_is_refused_and_changes_nothing(client, alice, queue):
@@ -203,6 +260,20 @@ def test_a_therapist_fills_the_intake_during_a_visit(client, alice, pia):
     assert response.url == reverse("intake_detail", args=[intake.pk])
     intake.refresh_from_db()
     assert (intake.status, intake.band, intake.red_flag_level) == ("new", "high", "")
+
+
+def test_a_visit_intake_is_also_kept_as_it_is_answered(client, alice, pia):
+    client.force_login(alice)
+    client.post(reverse("intake_start_visit", args=[pia.pk]))
+    intake = Intake.objects.get(patient=pia)
+    response = client.post(
+        reverse("intake_answer", args=[intake.pk, "pain"]),
+        {"region": "heel"},
+        headers={"X-Intake-Autosave": "1"},
+    )
+    assert response.json() == {"saved": True}
+    intake.refresh_from_db()
+    assert (intake.answers["region"], intake.steps_done, intake.status) == ("heel", [], "draft")
 
 
 def test_the_admin_changes_a_policy_value_and_it_is_audited(client, adam, clinic_a):

@@ -1,9 +1,11 @@
 """The runner's questionnaire, reached through a personal link, no account needed.
 
-Each step is saved when the runner presses Continue, so a phone that sleeps loses at most the step
-on screen; opening the link again resumes where they stopped.
+Each answer is saved as it is given (static/js/intake.js posts the step in the background) and
+the step is noted as done when the runner presses Continue, so a phone that sleeps loses nothing;
+opening the link again resumes at the first step not done.
 """
 
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -91,11 +93,30 @@ def step_form(intake: Intake, step: str, data=None):
     return AnswerStepForm(data, step=step, unit=unit, answers=intake.answers)
 
 
-def save_step(intake: Intake, step: str, form) -> None:
+def save_step(intake: Intake, step: str, form, *, done: bool = True) -> None:
     if step == "about":
-        services.intake_save_about(intake=intake, about=form.cleaned_data)
+        services.intake_save_about(intake=intake, about=form.cleaned_data, done=done)
     else:
-        services.intake_save_step(intake=intake, step=step, answers=form.answers())
+        services.intake_save_step(intake=intake, step=step, answers=form.answers(), done=done)
+
+
+AUTOSAVE_HEADER = "X-Intake-Autosave"
+
+
+def is_autosave(request) -> bool:
+    return request.method == "POST" and request.headers.get(AUTOSAVE_HEADER) == "1"
+
+
+def autosave(intake: Intake, step: str, form) -> JsonResponse:
+    """Keep a step's answers as they are given (static/js/intake.js), without moving on.
+
+    `{"saved": false}` when an answer on the step is invalid: then nothing is kept, and Continue
+    shows the messages. (A 200 either way: a half-typed answer is not an error to log.)
+    """
+    if not form.is_valid():
+        return JsonResponse({"saved": False})
+    save_step(intake, step, form, done=False)
+    return JsonResponse({"saved": True})
 
 
 @access.public
@@ -107,6 +128,8 @@ def intake_step(request, token, step):
     if step not in steps:
         return redirect("intake_start", token)
     form = step_form(intake, step, request.POST if request.method == "POST" else None)
+    if is_autosave(request):
+        return autosave(intake, step, form)
     if request.method == "POST" and form.is_valid():
         save_step(intake, step, form)
         index = steps.index(step)

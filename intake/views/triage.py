@@ -21,8 +21,15 @@ from intake.forms import (
     step_keys,
 )
 from intake.models import Intake, IntakeDecision, IntakeLink
-from intake.presenting import answer_rows
-from intake.views.runner import render_step, save_step, step_form, steps_for
+from intake.presenting import answer_rows, clinician_result
+from intake.views.runner import (
+    autosave,
+    is_autosave,
+    render_step,
+    save_step,
+    step_form,
+    steps_for,
+)
 
 QUEUE_PAGE_SIZE = 25
 THERAPIST_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only, within a bigint
@@ -104,8 +111,11 @@ def _detail(request, intake: Intake, decision_form: DecisionForm, status: int = 
         "intake/detail.html",
         {
             "intake": intake,
-            "result": intake.result,
-            "scores": intake.scores.select_related("created_by"),
+            "result": clinician_result(intake.result),
+            "scores": [
+                (stored, clinician_result(stored.result))
+                for stored in intake.scores.select_related("created_by")
+            ],
             "rows": answer_rows(intake, audience="clinician"),
             "decisions": intake.decisions.select_related("decided_by"),
             "events": intake.events.select_related("actor"),
@@ -251,6 +261,8 @@ def intake_answer(request, intake_id, step):
     if intake.status != Intake.Status.DRAFT or step not in steps:
         return redirect("intake_detail", intake.pk)
     form = step_form(intake, step, request.POST if request.method == "POST" else None)
+    if is_autosave(request):
+        return autosave(intake, step, form)
     if request.method == "POST" and form.is_valid():
         save_step(intake, step, form)
         index = steps.index(step)

@@ -1,16 +1,66 @@
-// Hide the period questions from runners who said they do not apply (the server drops them then).
+// The questionnaire step: period questions shown only where they may apply, and every answer
+// saved as it is given, so a phone that sleeps or drops the tab loses nothing.
 (function () {
   "use strict";
-  var form = document.querySelector("[data-menstrual-toggle]");
+  var form = document.querySelector("form.intake-step");
   if (!form) return;
-  var answers = form.querySelectorAll("input[name='menstrual_applicable']");
-  var questions = form.querySelectorAll(".menstrual-question");
-  if (!answers.length || !questions.length) return;
-  function update() {
+
+  // Hide the period questions from runners who said they do not apply (the server drops them).
+  var periodAnswers = form.querySelectorAll("input[name='menstrual_applicable']");
+  var periodQuestions = form.querySelectorAll(".menstrual-question");
+  function showPeriodQuestions() {
     var chosen = form.querySelector("input[name='menstrual_applicable']:checked");
     var show = !chosen || chosen.value !== "no";
-    questions.forEach(function (q) { q.hidden = !show; });
+    periodQuestions.forEach(function (q) { q.hidden = !show; });
   }
-  answers.forEach(function (a) { a.addEventListener("change", update); });
-  update();
+  if (periodAnswers.length && periodQuestions.length) {
+    periodAnswers.forEach(function (a) { a.addEventListener("change", showPeriodQuestions); });
+    showPeriodQuestions();
+  }
+
+  // Save the step as it is answered. The server keeps it only when every answer on the step is
+  // valid; Continue still shows what to fix.
+  var status = form.querySelector("[data-autosave-status]");
+  if (!form.hasAttribute("data-autosave") || !window.fetch || !window.FormData) return;
+  var timer = null, pending = false, saving = false, again = false;
+
+  function say(text) { if (status) status.textContent = text; }
+
+  function save(keepalive) {
+    clearTimeout(timer);
+    pending = false;
+    if (saving) { again = true; return; }
+    saving = true;
+    fetch(form.getAttribute("action") || window.location.href, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Intake-Autosave": "1" },
+      credentials: "same-origin",
+      keepalive: !!keepalive
+    }).then(function (response) {
+      return response.ok ? response.json() : {};
+    }).then(function (result) {
+      if (result.saved === true) say("Your answers on this page are saved.");
+      else if (result.saved === false) say("Not saved yet: press Continue to see what to fix.");
+      else say("");
+    }).catch(function () {
+      say("Not saved: no connection. Your answers stay on this page.");
+    }).then(function () {
+      saving = false;
+      if (again) { again = false; save(false); }
+    });
+  }
+
+  function later(ms) {
+    pending = true;
+    clearTimeout(timer);
+    timer = setTimeout(function () { save(false); }, ms);
+  }
+
+  form.addEventListener("change", function () { later(150); });
+  form.addEventListener("input", function () { later(1000); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && pending) save(true);
+  });
+  form.addEventListener("submit", function () { clearTimeout(timer); pending = false; });
 })();
