@@ -47,6 +47,9 @@ def _to_km(value: float, unit: str) -> float:
 def _choice_field(question, required=False) -> forms.Field:
     choices = list(question.choices)
     if len(choices) <= RADIO_MAX_CHOICES:
+        if question.step == THERAPIST_STEP and "not_done" not in question.choice_codes:
+            # A radio cannot be unticked: this undoes, say, an imaging result given by mistake.
+            choices = [("", "Not recorded"), *choices]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=required)
     return forms.ChoiceField(choices=[("", "Choose…"), *choices], required=required)
 
@@ -174,11 +177,7 @@ class AnswerStepForm(forms.Form):
         filled = [n for n, name in enumerate(names) if self.cleaned_data.get(name) is not None]
         for n in range(filled[0] + 1, filled[-1]) if filled else ():
             if n not in filled:
-                self.add_error(
-                    names[n],
-                    "Fill in this week too (0 if you did not run): only the oldest or the most "
-                    "recent weeks can be left empty.",
-                )
+                self.add_error(names[n], "Fill in this week (0 if you did not run).")
 
     def answers(self) -> dict:
         """The cleaned answers in the scoring engine's format; unanswered keys are left out."""

@@ -113,7 +113,7 @@ def _after_decision(decision: IntakeDecision) -> dict:
 # Facts the engine derives (see intake.scoring.DERIVED_FACTS) that can raise a red flag, in words.
 FACT_WORDS = {
     "region_suggests_high_risk": "Focal pain in a region that points to a high-risk site",
-    "confirmed_site_risk": "Confirmed site's risk class",
+    "confirmed_site_risk": "Risk class of the confirmed site",
     "recurrent": "A previous bone stress injury",
     "trabecular_bsi_with_energy_deficiency": (
         "A bone stress injury at a trabecular site with signs of low energy availability"
@@ -122,9 +122,11 @@ FACT_WORDS = {
 WORDS_FOR_TRUE = {"true": "yes", "false": "no"}
 
 
-def fact_text(matched: str) -> str:
+def fact_text(matched: str, site: dict | None = None) -> str:
     """One "key=value" the engine matched, as the clinician reads it ("Limp: Yes")."""
     key, _, value = matched.partition("=")
+    if key == "confirmed_site_risk" and site:
+        return f"Confirmed site: {site['label']}, a {value}-risk site"
     question = QUESTIONS.get(key)
     if question is not None:
         return f"{question.label}: {dict(question.choices).get(value, value)}"
@@ -143,7 +145,8 @@ def clinician_result(result: dict) -> dict:
     """
     shown = copy.deepcopy(result or {})
     for flag in shown.get("red_flags") or []:
-        flag["raised_by"] = [fact_text(matched) for matched in flag.get("matched") or []]
+        matched = flag.get("matched") or []
+        flag["raised_by"] = [fact_text(fact, shown.get("site")) for fact in matched]
     for item in shown.get("items") or []:
         suffix = f" ({item.get('evidence')})"
         reason = item.get("reason", "")

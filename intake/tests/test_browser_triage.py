@@ -6,12 +6,28 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from clinic.tests.browser import login, screenshot
-from clinic.tests.factories import PASSWORD
+from clinic.tests.browser import SCREENSHOTS, login, screenshot
+from clinic.tests.factories import PASSWORD, PatientFactory
 from intake.models import Intake
+from intake.tests.factories import DIFFUSE_SHIN, submitted_intake
 from notifications.tests.sending import sent_in_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Runners already waiting, one in each part of the queue below an urgent red flag.
+WAITING = [
+    ("Erin Expedite", {"region": "heel", "pain_walking": "yes", "pain_on_impact": "yes"}),
+    (
+        "Hana High",
+        {
+            "region": "foot_top",
+            "pain_localized": "one_spot",
+            "point_tenderness": "yes",
+            "swelling": "yes",
+        },
+    ),
+    ("Lou Low", DIFFUSE_SHIN),
+]
 
 
 @pytest.fixture
@@ -21,10 +37,19 @@ def links_sent_in_process():
         yield
 
 
+def wait_for_autosave(page):
+    expect(page.get_by_text("Your answers on this page are saved.")).to_be_visible()
+
+
 def test_link_to_runner_to_queue_to_decision(
     live_server, page_at, settings, alice, clinic_a, links_sent_in_process
 ):
     settings.SITE_URL = live_server.url
+    for name, answers in WAITING:
+        first, last = name.split()
+        patient = PatientFactory(clinic=clinic_a, first_name=first, last_name=last)
+        submitted_intake(clinic_a, patient, answers)
+
     desk = page_at(1280)
     login(desk, live_server, alice.email, PASSWORD)
     desk.get_by_role("link", name="Triage").click()
@@ -34,6 +59,7 @@ def test_link_to_runner_to_queue_to_decision(
     desk.get_by_role("button", name="Send the link").click()
     expect(desk.get_by_text("A questionnaire link was sent to robin@example.com")).to_be_visible()
 
+    # The runner, on a 390-px phone, through the link in the e-mail.
     url = re.search(r"http://\S+/q/\S+/", mail.outbox[-1].body).group(0)
     phone = page_at(390)
     phone.goto(url)
@@ -47,31 +73,91 @@ def test_link_to_runner_to_queue_to_decision(
 
     phone.get_by_label("Where is the pain?").select_option("hip_groin")
     phone.locator("#div_id_pain_on_impact").get_by_label("Yes").check()
+    wait_for_autosave(phone)
+    # The phone sleeps and the tab reloads: the answers given so far are still there.
+    phone.reload()
+    expect(phone.get_by_label("Where is the pain?")).to_have_value("hip_groin")
+    expect(phone.locator("#div_id_pain_on_impact").get_by_label("Yes")).to_be_checked()
     phone.locator("#div_id_limp").get_by_label("Yes").check()
     phone.locator("#div_id_pain_worst").get_by_text("7", exact=True).click()
     screenshot(phone, "intake-step-pain-390")
     phone.get_by_role("button", name="Continue").click()
+
+    # A week left empty between two filled ones is refused, next to the field.
+    phone.get_by_label("6 weeks ago").fill("20")
     phone.get_by_label("Last week").fill("40")
+    phone.get_by_role("button", name="Continue").click()
+    expect(phone.get_by_role("alert")).to_contain_text("Please correct 4 fields")
+    expect(phone.locator("#div_id_weekly_km__2")).to_contain_text(
+        "Fill in this week (0 if you did not run)."
+    )
+    screenshot(phone, "intake-step-training-error-390")
+    phone.get_by_label("6 weeks ago").fill("")
     phone.get_by_role("button", name="Continue").click()
     for _ in range(3):  # shoes, past injuries, health and energy: skipped
         phone.get_by_role("button", name=re.compile("Continue|Save and review")).click()
+    expect(phone.get_by_role("heading", name="Check your answers")).to_be_visible()
     screenshot(phone, "intake-review-390")
     phone.get_by_role("button", name="Send to my clinic").click()
     expect(phone.get_by_text("your answers are with Alder Sports PT")).to_be_visible()
+    expect(phone.get_by_text("Please act on this today")).to_be_visible()
     screenshot(phone, "intake-done-390")
 
+    # The therapist: Robin's urgent red flag comes before everyone already waiting.
     desk.goto(f"{live_server.url}/triage/")
-    first_row = desk.locator("tbody tr").first
-    expect(first_row).to_contain_text("Robin Vale")
-    expect(first_row).to_contain_text("Urgent")
+    runners = desk.locator("tbody tr td:first-child a")
+    expect(runners).to_have_text(["Robin Vale", "Erin Expedite", "Hana High", "Lou Low"])
+    expect(desk.locator("tbody tr").first).to_contain_text("Urgent: stop running")
     screenshot(desk, "triage-queue-1280")
-    first_row.get_by_role("link", name="Robin Vale").click()
-    expect(desk.get_by_text("URGENT", exact=False).first).to_be_visible()
-    desk.get_by_label("Urgent referral for imaging or a physician").check()
-    desk.get_by_label("Notes").fill("Femoral neck suspected; MRI booked today.")
-    desk.get_by_role("button", name="Record decision").click()
-    expect(desk.get_by_text("Decision recorded")).to_be_visible()
+
+    # Keyboard only: from the filter button, Tab reaches the first runner and Enter opens it.
+    desk.get_by_role("button", name="Filter").focus()
+    desk.keyboard.press("Tab")
+    expect(desk.get_by_role("link", name="Robin Vale")).to_be_focused()
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("heading", name="Robin Vale", level=1)).to_be_visible()
+    expect(desk.get_by_text("URGENT · Groin or front-of-hip pain")).to_be_visible()
+    expect(desk.get_by_text("Raised by: Painful area: Hip or groin")).to_be_visible()
     screenshot(desk, "intake-detail-1280")
+
+    # The examination rescores; both scores stay on the page.
+    desk.get_by_role("link", name="Add examination").click()
+    desk.locator("#div_id_hip_internal_rotation_pain").get_by_label("Positive").check()
+    desk.locator("#div_id_hop_test").get_by_label("Positive").check()
+    desk.get_by_label("Confirmed site").select_option("femoral_neck")
+    screenshot(desk, "intake-exam-1280")
+    desk.get_by_role("button", name="Save and rescore").click()
+    expect(desk.get_by_text("Examination saved. New score")).to_be_visible()
+    scores = desk.locator("section[aria-labelledby='scores-title'] > ul > li")
+    expect(scores).to_have_count(2)
+    expect(scores.nth(0)).to_contain_text("Runner's answers")
+    expect(scores.nth(1)).to_contain_text("With the therapist's examination")
+
+    decision = desk.locator("section[aria-labelledby='decision-title']")
+    decision.get_by_label("Urgent referral for imaging or a physician").check()
+    decision.get_by_label("Notes").fill("Femoral neck suspected; MRI booked today.")
+    screenshot(desk, "intake-rescored-1280")
+    decision.screenshot(path=str(SCREENSHOTS / "intake-decision-form-1280.png"))
+    decision.get_by_role("button", name="Record decision").click()
+    expect(desk.get_by_text("Decision recorded")).to_be_visible()
+    screenshot(desk, "intake-decided-1280")
     intake = Intake.objects.get(patient__email="robin@example.com")
     assert intake.status == "decided"
     assert intake.decisions.get().kind == "urgent_referral"
+    assert list(intake.scores.values_list("kind", flat=True)) == ["runner", "therapist"]
+
+
+def test_a_bad_decision_is_explained_next_to_the_field(live_server, page_at, alice, clinic_a):
+    patient = PatientFactory(clinic=clinic_a, first_name="Fay", last_name="Follow")
+    intake = submitted_intake(clinic_a, patient, DIFFUSE_SHIN)
+    desk = page_at(1280, expected_errors=("status of 400",))
+    login(desk, live_server, alice.email, PASSWORD)
+    desk.goto(f"{live_server.url}/intakes/{intake.pk}/")
+    desk.get_by_label("Follow-up visit").check()
+    desk.get_by_role("button", name="Record decision").click()
+    expect(desk.get_by_role("alert")).to_contain_text("Choose the date of the follow-up visit")
+    expect(desk.locator("#div_id_follow_up_on")).to_contain_text(
+        "Choose the date of the follow-up visit"
+    )
+    screenshot(desk, "intake-decision-error-1280")
+    assert not intake.decisions.exists()

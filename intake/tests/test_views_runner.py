@@ -172,7 +172,7 @@ def test_an_empty_week_between_two_filled_ones_is_refused(client, token, link):
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"weekly_km__2", "weekly_km__4", "weekly_km__5"}
-    assert "Fill in this week too (0 if you did not run)" in response.content.decode()
+    assert "Fill in this week (0 if you did not run)" in response.content.decode()
     assert Intake.objects.get(link=link).answers == {}
 
 

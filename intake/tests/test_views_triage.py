@@ -128,6 +128,9 @@ def test_a_red_flag_says_in_words_what_raised_it_and_that_it_overrides_the_band(
         "Raised by: Painful area: Hip or groin (front of the hip, deep in the hip); "
         "Pain on impact: Yes." in body
     )
+    client.post(reverse("intake_exam", args=[queue["Groin"].pk]), {"confirmed_site": "navicular"})
+    body = client.get(reverse("intake_detail", args=[queue["Groin"].pk])).content.decode()
+    assert "Raised by: Confirmed site: Tarsal navicular (midfoot), a high-risk site." in body
     assert "region=hip_groin" not in body
     assert "Queue priority: Urgent." in body and "overrides the" in body
 
@@ -189,6 +192,21 @@ def test_the_examination_rescores_and_both_scores_stay_visible(client, alice, qu
     assert f"What gave {runner['score']} point" in body
     assert f"What gave {therapist['score']} point" in body
     assert "+3 Bony tenderness on examination" in body
+
+
+def test_an_imaging_result_given_by_mistake_can_be_cleared(client, alice, queue):
+    client.force_login(alice)
+    intake = queue["Diffuse"]
+    url = reverse("intake_exam", args=[intake.pk])
+    client.post(url, {"imaging_modality": "mri", "imaging_result": "stress_fracture"})
+    intake.refresh_from_db()
+    assert "imaging_shows_bsi" in {item["key"] for item in intake.result["items"]}
+    form = client.get(url).context["form"]
+    assert ("", "Not recorded") in form.fields["imaging_result"].choices
+    client.post(url, {"imaging_modality": "", "imaging_result": ""})
+    intake.refresh_from_db()
+    assert "imaging_result" not in intake.answers
+    assert "imaging_shows_bsi" not in {item["key"] for item in intake.result["items"]}
 
 
 def test_a_bad_examination_value_is_refused_and_changes_nothing(client, alice, queue):
