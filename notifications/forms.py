@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.models import Patient
-from notifications.models import ReminderPreference, reminders_allowed
+from notifications.models import CareMessage, ReminderPreference, reminders_allowed
 from notifications.schedule import time_is_quiet, zone_named
 
 MAX_PAUSE_DAYS = 90
@@ -101,3 +101,14 @@ class ReminderPreferencesForm(forms.Form):
 
     def preference_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.PREFERENCE_FIELDS}
+
+
+class CareMessageForm(forms.Form):
+    text = forms.CharField(
+        label="Message",
+        max_length=CareMessage.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write the message first."},
+        help_text="Plain words: the patient reads it in the app and, if they chose them, by "
+        "e-mail or text message. Not for urgent matters.",
+    )

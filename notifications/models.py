@@ -308,3 +308,24 @@ class Notification(models.Model):
             Notification.objects.filter(pk=self.pk, read_at__isnull=True).update(
                 read_at=self.read_at
             )
+
+
+class CareMessage(models.Model):
+    """A short message from the clinic to a patient, delivered as a notice (Kind.CARE_MESSAGE)
+    on the patient's channels: the message is kept here, its deliveries in the ledger."""
+
+    MAX_LENGTH = 1000
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Message to {self.patient}"

@@ -34,6 +34,7 @@ from notifications.models import (
     DEFAULT_QUIET_START,
     EVENT_KINDS,
     KIND_RULES,
+    CareMessage,
     Channel,
     Delivery,
     Kind,
@@ -417,6 +418,20 @@ def notify_patient(patient: Patient, kind: str, *, context: dict, key: str) -> l
         mine = Delivery.objects.filter(kind=kind, key=full_key)
         _release(mine, now)
     return list(mine)
+
+
+def care_message_send(*, patient: Patient, sender, text: str) -> tuple[CareMessage, list]:
+    """Keep the message and tell the patient on their channels (sent once the transaction
+    commits); returns the message and its ledger rows, skipped ones with their reason."""
+    with transaction.atomic():
+        message = CareMessage.objects.create(patient=patient, sender=sender, text=text)
+        rows = notify_patient(
+            patient,
+            Kind.CARE_MESSAGE,
+            context={"sender": sender.full_name or sender.email, "text": text},
+            key=f"message:{message.pk}",
+        )
+    return message, rows
 
 
 # --- Releasing to the queue -------------------------------------------------------------------

@@ -18,6 +18,11 @@ urlpatterns = [
         views.patient_deliveries,
         name="patient_deliveries",
     ),
+    path(
+        "patients/<uuid:patient_id>/message/",
+        views.care_message_create,
+        name="care_message_create",
+    ),
     path("clinic/deliveries/failed/", views.delivery_failures, name="delivery_failures"),
     path(
         "clinic/deliveries/<int:delivery_id>/retry/",

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -15,7 +16,7 @@ from clinic.access import Perm
 from clinic.models import Role
 from notifications import services
 from notifications import unsubscribe as unsubscribe_links
-from notifications.forms import ReminderPreferencesForm
+from notifications.forms import CareMessageForm, ReminderPreferencesForm
 from notifications.models import Delivery, Notification, ReminderPreference
 
 PAGE_SIZE = 25
@@ -124,6 +125,28 @@ def delivery_retry(request, delivery_id):
     audit.record(request, "notifications.retry", patient=delivery.patient, obj=delivery)
     messages.success(request, "The message is queued to be sent again.")
     return redirect("delivery_failures")
+
+
+@access.with_patient(Perm.VIEW_CLINICAL)
+def care_message_create(request, patient):
+    """Clinic staff write to the patient; it reaches them as a notice on their channels."""
+    form = CareMessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        message, rows = services.care_message_send(
+            patient=patient, sender=request.user, text=form.cleaned_data["text"]
+        )
+        audit.record(request, "notifications.message", patient=patient, obj=message)
+        if all(row.status == Delivery.Status.SKIPPED for row in rows):
+            reasons = {row.reason for row in rows}
+            messages.warning(
+                request,
+                f"The message was kept, but {patient.first_name} will not be told: "
+                f"{', '.join(sorted(reasons))}.",
+            )
+        else:
+            messages.success(request, f"Your message to {patient.first_name} is on its way.")
+        return redirect(reverse("patient_detail", args=[patient.pk]) + "#reminders")
+    return render(request, "notifications/care_message.html", {"patient": patient, "form": form})
 
 
 # --- Unsubscribing, without signing in -------------------------------------------------------

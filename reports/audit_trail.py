@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "export.download": "Downloaded a prepared export",
     "audit.export": "Downloaded the audit trail (CSV)",
     "notifications.retry": "Retried a failed reminder",
+    "notifications.message": "Sent the patient a message",
     "notifications.unsubscribe": "Unsubscribed from reminders",
     "notifications.resume": "Resumed reminders",
     "auth.login": "Signed in",

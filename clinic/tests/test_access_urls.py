@@ -149,6 +149,7 @@ TABLE = {
     "notifications_read_all": ("post", None, row(LOGIN, *[MOVED] * 7)),
     "notification_open": ("get", "notification", row(LOGIN, MOVED, *[NONE] * 6)),
     "patient_deliveries": ("get", "patient", row(LOGIN, NONE, NONE, NONE, OK, OK, NONE, NONE)),
+    "care_message_create": ("get", "patient", STAFF_OF_PATIENT),
     "delivery_failures": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
     "delivery_retry": ("post", "delivery", ADMIN_ACTION),
     "unsubscribe": ("get", "unsubscribe_token", PUBLIC_PAGE),

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from clinic import demo
 from clinic.models import Patient
 from clinic.tests.browser import login, screenshot
-from notifications.models import ReminderPreference
+from notifications.models import Notification, ReminderPreference
+from notifications.tests.sending import sent_in_process
 from notifications.unsubscribe import token_for
 
 pytestmark = pytest.mark.browser
@@ -89,6 +90,17 @@ def test_staff_see_the_delivery_history_and_the_failures(live_server, page_at):
     expect(history).to_contain_text("1 failed")
     expect(history).to_contain_text("Message from the care team")
     screenshot(desk, "reminders-patient-detail-1280")
+    with sent_in_process():  # the ledger's send, in this process instead of a worker
+        history.get_by_role("link", name="Message Maya").click()
+        desk.get_by_role("button", name="Send message").click()
+        expect(desk.locator("#error-summary")).to_contain_text("Write the message first.")
+        desk.get_by_label("Message").fill("Great week. Keep Thursday's walk-run easy.")
+        screenshot(desk, "reminders-message-1280")
+        desk.get_by_role("button", name="Send message").click()
+        expect(desk.get_by_text("Your message to Maya is on its way.")).to_be_visible()
+    notice = Notification.objects.get(body="Great week. Keep Thursday's walk-run easy.")
+    assert notice.recipient == maya.user and notice.title == "A message from Dr. Priya Raman"
+    history = desk.locator("#reminders")
     history.get_by_role("link", name="Full history").click()
     expect(desk.get_by_role("heading", name="Reminders and notices")).to_be_visible()
     expect(desk.get_by_text("Already logged that day")).to_be_visible()
