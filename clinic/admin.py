@@ -1,7 +1,18 @@
+"""The Django admin for clinics and people: search and filters for a site superuser.
+
+It follows the app's rules where they matter: a change of someone's roles (or of their Django
+admin rights) ends their sessions, as it does in the app, and opening or saving a patient record
+here is recorded in the audit trail like a view or an edit in the app.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from clinic import audit
 from clinic.models import AuditEvent, CareTeamMember, Clinic, Invitation, Membership, Patient, User
+
+# Changing these on a person is a change of what they may do: their sessions end.
+ACCESS_FIELDS = {"is_active", "is_staff", "is_superuser", "groups", "user_permissions"}
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,11 +44,30 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and ACCESS_FIELDS.intersection(form.changed_data):
+            obj.end_sessions()
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if change and formset.model is Membership and formset.has_changed():
+            form.instance.end_sessions()
+
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "time_zone", "created_at"]
-    search_fields = ["name", "slug"]
+    list_display = [
+        "name",
+        "slug",
+        "time_zone",
+        "require_staff_2fa",
+        "lockout_failures",
+        "lockout_minutes",
+        "created_at",
+    ]
+    list_filter = ["require_staff_2fa", "time_zone"]
+    search_fields = ["name", "slug", "email", "phone"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -47,6 +77,22 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["clinic", "role", "is_active"]
     search_fields = ["user__email", "user__full_name", "clinic__name"]
     autocomplete_fields = ["user", "clinic"]
+    list_select_related = ["user", "clinic"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.has_changed():  # a role or its clinic changed, or it was suspended
+            obj.user.end_sessions()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        obj.user.end_sessions()
+
+    def delete_queryset(self, request, queryset):
+        users = list(User.objects.filter(memberships__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for user in users:
+            user.end_sessions()
 
 
 class CareTeamInline(admin.TabularInline):
@@ -70,15 +116,36 @@ class PatientAdmin(admin.ModelAdmin):
     list_filter = [
         "clinic",
         "sex",
+        "menstrual_questions_apply",
         "distance_unit",
         "reminder_consent",
+        ("therapist", admin.RelatedOnlyFieldListFilter),
         ("discharged_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["first_name", "last_name", "email", "phone"]
+    search_fields = ["first_name", "last_name", "email", "phone", "=id"]
     autocomplete_fields = ["user", "therapist", "clinic"]
     readonly_fields = ["id", "created_at", "reminder_consent_at"]
     inlines = [CareTeamInline]
     list_select_related = ["clinic", "therapist"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            patient = response.context_data["original"]
+            audit.record(
+                request, "patient.view", patient=patient, obj=patient, detail={"page": "admin"}
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            request,
+            "patient.update" if change else "patient.create",
+            patient=obj,
+            obj=obj,
+            detail={"fields": form.changed_data, "page": "admin"},
+        )
 
 
 @admin.register(Invitation)

@@ -12,7 +12,7 @@ class ClinicConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from clinic import audit
+        from clinic import audit, checks  # noqa: F401 - registers the system checks
 
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="clinic.audit.login")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="clinic.audit.failed")

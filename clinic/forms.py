@@ -4,7 +4,7 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 
 from clinic.models import CARE_TEAM_ROLES, Clinic, Membership, Patient, Role, Sex, User
@@ -31,6 +31,16 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": "That e-mail address and password do not match an account. "
         "Check them and try again, or reset your password.",
     }
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, labelled like the login form."""
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
 
 
 class CodeForm(forms.Form):

@@ -95,6 +95,15 @@ def invitation_accept(
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.status != "pending":
             raise InvitationError(locked.status)
+        if (
+            user is not None
+            and locked.patient_id
+            and Patient.objects.filter(clinic_id=locked.clinic_id, user=user)
+            .exclude(pk=locked.patient_id)
+            .exists()
+        ):
+            # One patient record per account per clinic: this account already has one.
+            raise InvitationError("duplicate_record")
         if user is None:
             try:
                 user = User.objects.create_user(

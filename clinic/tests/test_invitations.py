@@ -146,3 +146,34 @@ def test_admin_revokes_a_pending_invitation(client, adam, invitation):
     client.post(reverse("invitation_revoke", args=[invitation.pk]))
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
+
+
+def test_an_account_with_a_patient_record_cannot_take_a_second_one(client, clinic_a, alice, pat):
+    from clinic.tests.factories import PatientFactory
+
+    duplicate = PatientFactory(clinic=clinic_a, therapist=alice, email=pat.user.email)
+    invitation = services.invitation_create(
+        clinic=clinic_a,
+        email=pat.user.email,
+        full_name="Pat Lane",
+        role="patient",
+        invited_by=alice,
+        patient=duplicate,
+    )
+    client.force_login(pat.user)
+    response = client.post(accept_url(invitation))
+    assert response.status_code == 409
+    assert "already has a patient record" in response.content.decode()
+    duplicate.refresh_from_db()
+    invitation.refresh_from_db()
+    assert duplicate.user is None and invitation.status == "pending"
+
+
+def test_staff_are_told_when_the_email_already_has_a_patient_record(client, clinic_a, alice, pat):
+    from clinic.tests.factories import PatientFactory
+
+    duplicate = PatientFactory(clinic=clinic_a, therapist=alice, email=pat.user.email.upper())
+    client.force_login(alice)
+    response = client.post(reverse("patient_invite", args=[duplicate.pk]), follow=True)
+    assert "already signs in to another patient record" in response.content.decode()
+    assert not Invitation.objects.filter(patient=duplicate).exists()

@@ -64,3 +64,14 @@ def test_production_sends_hsts_and_only_secure_http_only_cookies():
         "same-origin",
         True,
     ]
+
+
+def test_export_files_may_not_live_in_a_public_folder(settings, tmp_path):
+    from clinic.checks import export_files_are_not_published
+
+    assert export_files_are_not_published() == []  # the default, var/exports
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    settings.EXPORT_ROOT = tmp_path / "staticfiles" / "exports"
+    assert [e.id for e in export_files_are_not_published()] == ["clinic.E001"]
+    settings.EXPORT_ROOT = settings.STATICFILES_DIRS[0]
+    assert [e.id for e in export_files_are_not_published()] == ["clinic.E001"]

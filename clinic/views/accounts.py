@@ -15,6 +15,7 @@ INVITATION_PROBLEMS = {
     "accepted": "This invitation has already been used.",
     "revoked": "This invitation was withdrawn by the clinic.",
     "account_exists": "An account with this e-mail address already exists.",
+    "duplicate_record": "Your account already has a patient record at this clinic.",
 }
 
 
@@ -58,7 +59,15 @@ def _accept_as_existing_user(request, invitation, existing):
             request, "clinic/invitation_existing.html", {"invitation": invitation}, status=200
         )
     if request.method == "POST":
-        services.invitation_accept(invitation=invitation, user=existing)
+        try:
+            services.invitation_accept(invitation=invitation, user=existing)
+        except services.InvitationError as problem:
+            return render(
+                request,
+                "clinic/invitation_problem.html",
+                {"problem": INVITATION_PROBLEMS[str(problem)], "code": str(problem)},
+                status=409,
+            )
         return _welcome(request, existing, invitation)
     return render(request, "clinic/invitation_join.html", {"invitation": invitation})
 

@@ -29,6 +29,8 @@ def home(request):
         Role.PATIENT: "patient_home",
     }
     if role is None:
+        if request.user.is_staff:  # a site superuser with no clinic role: the Django admin
+            return redirect("admin:index")
         return render(request, "clinic/no_clinic.html", status=403)
     return redirect(targets[role])
 

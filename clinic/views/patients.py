@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from clinic import access, audit, services
 from clinic.access import Perm
 from clinic.forms import CareTeamAddForm, PatientForm
-from clinic.models import Role
+from clinic.models import Patient, Role
 
 
 @access.with_patient(Perm.VIEW_PROGRESS)
@@ -105,6 +105,12 @@ def patient_invite(request, patient):
         messages.info(request, "This patient already has an account.")
     elif not patient.email:
         messages.error(request, "Add the patient's e-mail address first.")
+    elif Patient.objects.filter(clinic=patient.clinic, user__email__iexact=patient.email).exists():
+        messages.error(
+            request,
+            f"{patient.email} already signs in to another patient record of this clinic. "
+            "Keep one record per runner, or correct the e-mail address.",
+        )
     else:
         with transaction.atomic():
             invitation = services.invitation_create(
