@@ -226,6 +226,10 @@ class IntakeEvent(models.Model):
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
 
+    @property
+    def to_status_label(self) -> str:
+        return dict(Intake.Status.choices).get(self.to_status, self.to_status)
+
 
 class ClinicScoringPolicy(models.Model):
     """A clinic's changes to the scoring rule set's *policy* defaults; every change is audited."""

@@ -460,6 +460,88 @@ def test_female_sex_asks_the_energy_and_menstrual_questions_wright_2015():
     assert [action.code for action in group.actions] == ["ask_energy_items"]
 
 
+# Every risk-profile factor of §4, each on both sides: (group, factor, fires, other side).
+RISK_FACTOR_CASES = [
+    ("training_load", "load_spike", {"weekly_km": [20, 20, 27, 27]}, {"weekly_km": [20] * 4}),
+    (
+        "training_load",
+        "long_run_spike",
+        {"longest_recent_run_km": 21, "longest_run_previous_30d_km": 20},
+        {"longest_recent_run_km": 20, "longest_run_previous_30d_km": 20},
+    ),
+    ("training_load", "change_distance", {"change_distance": "yes"}, {"change_distance": "no"}),
+    ("training_load", "change_intensity", {"change_intensity": "yes"}, {"change_intensity": "no"}),
+    ("training_load", "change_surface", {"change_surface": "yes"}, {"change_surface": "unsure"}),
+    ("recovery", "rest_days_low", {"rest_days_per_week": 0}, {"rest_days_per_week": 1}),
+    ("equipment", "shoes_worn", {"shoe_age_km": 800}, {"shoe_age_km": 799}),
+    ("equipment", "change_shoes", {"change_shoes": "yes"}, {"change_shoes": "no"}),
+    (
+        "strength",
+        "single_leg_squat",
+        {"single_leg_squat": "poor_control"},
+        {"single_leg_squat": "good"},
+    ),
+    ("strength", "calf_raise", {"calf_raise": "weak"}, {"calf_raise": "not_done"}),
+    (
+        "nutrition_energy",
+        "dietary_restriction",
+        {"dietary_restriction": "some"},
+        {"dietary_restriction": "none"},
+    ),
+    ("nutrition_energy", "low_bmi", {"weight_loss_pct_month": 5}, {"weight_loss_pct_month": 4.9}),
+    (
+        "nutrition_energy",
+        "delayed_menarche",
+        {**FEMALE, "age_first_period": 15},
+        {**FEMALE, "age_first_period": 14},
+    ),
+    (
+        "nutrition_energy",
+        "menstrual_disturbance",
+        {**FEMALE, "periods_last_12_months": 9},
+        {**FEMALE, "periods_last_12_months": 10},
+    ),
+    (
+        "nutrition_energy",
+        "low_bone_density",
+        {"bone_density_z": -1.1},
+        {"bone_density_z": -1.0},
+    ),
+    ("nutrition_energy", "vitamin_d_low", {"vitamin_d_low": "yes"}, {"vitamin_d_low": "no"}),
+    ("nutrition_energy", "calcium_low", {"calcium_low": "yes"}, {"calcium_low": "no"}),
+    (
+        "history",
+        "previous_stress_fracture",
+        {"previous_sites": ["fibula"]},
+        {"previous_stress_fractures": 0},
+    ),
+    ("history", "female_sex", {"sex": "female"}, {"sex": "male"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("group", "factor", "fires", "other_side"),
+    RISK_FACTOR_CASES,
+    ids=[case[1] for case in RISK_FACTOR_CASES],
+)
+def test_each_risk_factor_flags_its_group_with_its_evidence_and_actions(
+    group, factor, fires, other_side
+):
+    rule = next(
+        f for g in RULESET.risk_groups if g.code == group for f in g.factors if f.key == factor
+    )
+    result = risk_group(score(fires), group)
+    reasons = [reason for reason in result.reasons if reason.endswith(f"({rule.evidence})")]
+    assert result.flagged and len(reasons) == 1
+    assert {action.code for action in result.actions} >= set(rule.actions)
+    assert not risk_group(score(other_side), group).flagged
+
+
+def test_every_risk_factor_of_the_rule_set_has_a_two_sided_test():
+    keys = {(g.code, f.key) for g in RULESET.risk_groups for f in g.factors}
+    assert keys == {(case[0], case[1]) for case in RISK_FACTOR_CASES}
+
+
 # --- §4 Female Athlete Triad Cumulative Risk Assessment ---------------------------------------
 
 

@@ -232,6 +232,50 @@ def test_a_decision_is_recorded_with_history(client, alice, queue):
     assert AuditEvent.objects.filter(action="intake.decide").exists()
 
 
+def test_the_status_history_names_each_status_in_words(client, alice, queue):
+    client.force_login(alice)
+    intake = queue["Shin"]
+    client.post(reverse("intake_claim", args=[intake.pk]))
+    body = client.get(reverse("intake_detail", args=[intake.pk])).content.decode()
+    assert "<strong>In review</strong> — Assigned to Alice Moss" in body
+    assert "In_review" not in body
+
+
+def test_the_intake_page_runs_a_fixed_number_of_queries(
+    client, alice, queue, django_assert_max_num_queries
+):
+    from intake import services
+
+    intake = queue["Shin"]
+    for _ in range(15):
+        services.intake_rescore(intake=intake, answers={"hop_test": "positive"}, actor=alice)
+        services.intake_assign(intake=intake, therapist=alice, actor=alice)
+        services.intake_decide(
+            intake=intake, kind="not_bsi", notes="", follow_up_on=None, actor=alice
+        )
+    client.force_login(alice)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("intake_detail", args=[intake.pk]))
+    assert response.status_code == 200
+    assert len(response.context["scores"]) == 16
+
+
+def test_the_links_page_is_paginated_with_a_fixed_number_of_queries(
+    client, alice, clinic_a, django_assert_max_num_queries
+):
+    from intake.models import IntakeLink
+
+    IntakeLink.objects.bulk_create(
+        IntakeLink(clinic=clinic_a, email=f"r{n}@example.com", full_name=f"Runner {n}")
+        for n in range(60)
+    )
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("intake_links"), {"page": 2})
+    assert response.context["page"].paginator.num_pages == 3
+    assert len(response.context["page"].object_list) == 25
+
+
 def test_a_follow_up_needs_a_date(client, alice, queue):
     client.force_login(alice)
     response = client.post(
