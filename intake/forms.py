@@ -20,6 +20,7 @@ KM_PER_MILE = 1.609344
 RUNNER_STEPS = [
     ("about", "About you"),
     ("pain", "Where it hurts"),
+    ("pattern", "When it hurts"),
     ("training", "Your running"),
     ("equipment", "Your shoes"),
     ("history", "Past injuries"),
@@ -32,8 +33,30 @@ DERIVED_KEYS = {"age", "sex"}
 RADIO_MAX_CHOICES = 5
 
 
+# The rule set's pain questions fill two short phone screens: where and since when, then how the
+# pain behaves (the warning signs and the pain pattern).
+PATTERN_STEP = "pattern"
+PAIN_PATTERN_KEYS = frozenset(
+    {
+        "pain_on_impact",
+        "point_tenderness",
+        "swelling",
+        "limp",
+        "better_with_rest_returns_running",
+        "no_warm_up_stops_run",
+        "pain_at_rest_or_night",
+        "pain_walking",
+    }
+)
+
+
 def step_keys(step: str) -> list[str]:
-    return [k for k, q in QUESTIONS.items() if q.step == step and k not in DERIVED_KEYS]
+    """The answer keys a questionnaire step asks, in the rule set's order."""
+    topic = "pain" if step == PATTERN_STEP else step
+    keys = [k for k, q in QUESTIONS.items() if q.step == topic and k not in DERIVED_KEYS]
+    if topic == "pain":
+        keys = [k for k in keys if (k in PAIN_PATTERN_KEYS) == (step == PATTERN_STEP)]
+    return keys
 
 
 def _to_unit(km: float, unit: str) -> float:

@@ -33,7 +33,7 @@ def fields_of(step):
 
 @FUZZ
 @given(
-    step=st.sampled_from(["pain", "training", "equipment", "history", "body"]),
+    step=st.sampled_from(["pain", "pattern", "training", "equipment", "history", "body"]),
     data=st.data(),
 )
 def test_questionnaire_steps_never_error(client, clinic_a, step, data):

@@ -57,11 +57,23 @@ def test_each_step_is_saved_when_answered(client, token, link):
         step(token, "pain"),
         {"region": "shin_front", "pain_localized": "one_spot", "pain_now": "3", "pain_worst": "7"},
     )
+    assert response.url == step(token, "pattern")
+    response = client.post(step(token, "pattern"), {"pain_on_impact": "yes", "swelling": "no"})
     assert response.url == step(token, "training")
     intake = Intake.objects.get(link=link)
     assert intake.answers["region"] == "shin_front"
     assert intake.answers["pain_worst"] == 7
-    assert intake.steps_done == ["about", "pain"]
+    assert intake.answers["pain_on_impact"] == "yes"
+    assert intake.steps_done == ["about", "pain", "pattern"]
+
+
+def test_the_pain_questions_fill_two_short_screens(client, token):
+    where = client.get(step(token, "pain")).context["form"]
+    when = client.get(step(token, "pattern")).context["form"]
+    assert list(where.fields) == [
+        "region", "side", "onset_date", "pain_localized", "pain_now", "pain_worst"
+    ]  # fmt: skip
+    assert len(when.fields) == 8 and "pain_on_impact" in when.fields
 
 
 AUTOSAVE = {"headers": {"X-Intake-Autosave": "1"}}
@@ -69,15 +81,16 @@ AUTOSAVE = {"headers": {"X-Intake-Autosave": "1"}}
 
 def test_answers_are_kept_as_they_are_given_without_finishing_the_step(client, token, link):
     client.post(step(token, "about"), ABOUT)
-    response = client.post(step(token, "pain"), {"region": "heel", "swelling": "yes"}, **AUTOSAVE)
+    answers = {"region": "heel", "pain_localized": "one_spot"}
+    response = client.post(step(token, "pain"), answers, **AUTOSAVE)
     assert response.json() == {"saved": True}
     intake = Intake.objects.get(link=link)
-    assert intake.answers["region"] == "heel" and intake.answers["swelling"] == "yes"
+    assert intake.answers["region"] == "heel" and intake.answers["pain_localized"] == "one_spot"
     assert intake.steps_done == ["about"]
     start = client.get(reverse("intake_start", args=[token]))
     assert start.context["resume"] == "pain"  # the phone slept mid-step: back to that step
     form = client.get(step(token, "pain")).context["form"]
-    assert (form.initial["region"], form.initial["swelling"]) == ("heel", "yes")
+    assert (form.initial["region"], form.initial["pain_localized"]) == ("heel", "one_spot")
 
 
 def test_an_invalid_answer_is_not_autosaved(client, token, link):
@@ -100,13 +113,14 @@ def test_reopening_the_link_resumes_where_the_runner_stopped(client, token):
     client.post(step(token, "pain"), {"region": "heel"})
     response = client.get(reverse("intake_start", args=[token]))
     assert "Continue where you stopped" in response.content.decode()
-    assert response.context["resume"] == "training"
+    assert response.context["resume"] == "pattern"
 
 
 def test_a_blank_answer_clears_an_earlier_one(client, token, link):
-    client.post(step(token, "pain"), {"region": "heel", "swelling": "yes"})
-    client.post(step(token, "pain"), {"region": "heel"})
+    client.post(step(token, "pattern"), {"limp": "no", "swelling": "yes"})
+    client.post(step(token, "pattern"), {"limp": "no"})
     assert "swelling" not in Intake.objects.get(link=link).answers
+    assert Intake.objects.get(link=link).answers["limp"] == "no"
 
 
 @pytest.mark.parametrize(
@@ -200,11 +214,8 @@ def test_known_patients_skip_the_about_step(client, clinic_a, alice, pat):
 
 def test_submitting_creates_the_patient_scores_and_uses_up_the_link(client, token, link, alice):
     client.post(step(token, "about"), ABOUT)
-    client.post(
-        step(token, "pain"),
-        {"region": "shin_front", "pain_localized": "one_spot", "pain_on_impact": "yes",
-         "point_tenderness": "yes"},
-    )  # fmt: skip
+    client.post(step(token, "pain"), {"region": "shin_front", "pain_localized": "one_spot"})
+    client.post(step(token, "pattern"), {"pain_on_impact": "yes", "point_tenderness": "yes"})
     response = client.post(reverse("intake_review", args=[token]))
     assert response.url == reverse("intake_done", args=[token])
     intake = Intake.objects.get(link=link)

@@ -313,6 +313,7 @@ def test_a_therapist_fills_the_intake_during_a_visit(client, alice, pia):
     assert response.url == reverse("intake_answer", args=[intake.pk, "pain"])
     for step, data in [
         ("pain", METATARSAL),
+        ("pattern", METATARSAL),
         ("training", {}),
         ("equipment", {}),
         ("history", {}),
