@@ -294,7 +294,7 @@ class ExerciseRowForm(forms.Form):
 class CrossRowForm(forms.Form):
     activity = forms.ChoiceField(
         choices=[("", "Choose…"), *CROSS_TRAINING.items()],
-        help_text="Listed by bone load, lowest first.",
+        help_text="Non-impact options first; deep-water running has the lowest bone load (§5).",
     )
     minutes = forms.IntegerField(min_value=1, max_value=plan_content.MAX_SEGMENT_MINUTES)
     effort = forms.CharField(required=False, max_length=120)

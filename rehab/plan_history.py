@@ -69,13 +69,45 @@ def plans_with_history(patient: Patient) -> list[Plan]:
     )
 
 
-def state_on(plan: Plan, day: dt.date) -> DayState | None:
-    """Where the plan stood on `day` (after that day's changes), or None outside it."""
+def state_on(
+    plan: Plan, day: dt.date, *, transitions: Iterable[PlanTransition] | None = None
+) -> DayState | None:
+    """Where the plan stood on `day` (after that day's changes), or None outside it.
+
+    `transitions`: the plan's transitions in order, when the caller has them already (without
+    them, `plan.transitions.all()` is read: prefetch it for more than one day).
+    """
     current = None
-    for transition in plan.transitions.all():  # prefetched, in order
+    for transition in plan.transitions.all() if transitions is None else transitions:
         if transition.date > day:
             break
         current = transition
+    return _state_after(current, day)
+
+
+def states_during(
+    plan: Plan, day: dt.date, *, transitions: Iterable[PlanTransition] | None = None
+) -> list[DayState]:
+    """Every state the plan was in on `day`: as the day began, then after each of its changes.
+
+    A plan that stepped back because of the run the patient did that day was, at the time of the
+    run, still at the step that asked for it.
+    """
+    states, current = [], None
+    for transition in plan.transitions.all() if transitions is None else transitions:
+        if transition.date > day:
+            break
+        if transition.date == day:
+            if not states:
+                states.append(_state_after(current, day))  # as the day began
+            states.append(_state_after(transition, day))
+        current = transition
+    if not states:
+        states.append(_state_after(current, day))
+    return [state for state in states if state is not None]
+
+
+def _state_after(current: PlanTransition | None, day: dt.date) -> DayState | None:
     if current is None or (current.kind in ENDS and current.date < day):
         return None
     position = (current.to_phase_index, current.to_step_index)
@@ -87,7 +119,8 @@ def running_not_allowed(patient: Patient) -> Callable[[dt.date], bool] | None:
 
     A day says no running when the plan's step that day has no running, the day is one of the
     phase's rest days, the plan was stopped for review, or the day before was a running day
-    (§5: never two running days in a row).
+    (§5: never two running days in a row). When the plan changed that day (often because of that
+    day's run), running counts as allowed if the plan allowed it at any time of the day.
     """
     plans = plans_with_history(patient)
     if not plans:
@@ -95,16 +128,19 @@ def running_not_allowed(patient: Patient) -> Callable[[dt.date], bool] | None:
     first = min(plan.start_date for plan in plans)
     running_days = _running_days(patient, since=first - dt.timedelta(days=1))
 
+    def allows_running(plan: Plan, state: DayState, day: dt.date) -> bool:
+        if state.paused:
+            return False
+        phase = plan.spec.phase(state.position[0])
+        step = phase.steps[state.position[1]]
+        return step.is_running and day.weekday() not in phase.rest_days
+
     def says_no_running(day: dt.date) -> bool:
         for plan in plans:
-            state = state_on(plan, day)
-            if state is None:
+            states = states_during(plan, day)
+            if not states:
                 continue
-            if state.paused:
-                return True
-            phase = plan.spec.phase(state.position[0])
-            step = phase.steps[state.position[1]]
-            if not step.is_running or day.weekday() in phase.rest_days:
+            if not any(allows_running(plan, state, day) for state in states):
                 return True
             return day - dt.timedelta(days=1) in running_days
         return False
@@ -131,10 +167,18 @@ def chart_phases(patient: Patient) -> list[dict]:
 
 
 def phase_markers(plan: Plan | None) -> list[dict]:
-    """The days the plan entered a phase, for the progress chart's markers."""
+    """The days the plan entered a phase (and left it: None while current), for the progress
+    chart's markers."""
     if plan is None:
         return []
-    return [{"start": span.start.isoformat(), "label": span.label} for span in phase_history(plan)]
+    return [
+        {
+            "start": span.start.isoformat(),
+            "end": span.end.isoformat() if span.end else None,
+            "label": span.label,
+        }
+        for span in phase_history(plan)
+    ]
 
 
 def phase_history(plan: Plan) -> list[PhaseSpan]:
@@ -165,10 +209,11 @@ def plan_adherence(plan: Plan, *, today: dt.date, days: int = ADHERENCE_DAYS) ->
     """Key sessions done in the `days` days before today, against those the plan asked for
     (one a day, a running step every other day, none on rest days or while stopped)."""
     start = max(plan.start_date, today - dt.timedelta(days=days))
+    transitions = list(plan.transitions.all())  # one query, however many days are counted
     asked = []
     for offset in range((today - start).days):
         day = start + dt.timedelta(days=offset)
-        state = state_on(plan, day)
+        state = state_on(plan, day, transitions=transitions)
         if state is None or state.paused:
             continue
         phase = plan.spec.phase(state.position[0])

@@ -70,6 +70,14 @@ class ProgressChart:
         return self.data["weeks"]
 
     @property
+    def phases(self) -> list[dict]:
+        """The plan phases on the chart, as text: name and the day it began."""
+        return [
+            {"name": marker["name"], "began": dt.date.fromisoformat(marker["began"])}
+            for marker in self.data["phases"]
+        ]
+
+    @property
     def json(self) -> str:
         """`data` as JSON for the chart container's data-chart-data attribute (autoescaped)."""
         return json.dumps(self.data, cls=DjangoJSONEncoder)
@@ -89,8 +97,10 @@ def progress_chart(
     running totals (whole ISO weeks, the first one included), and the clinic's pain alert level
     for a reference line.
 
-    `phases` is the hook for plan phase markers: `[{"start": "2026-05-04", "label": "Walk-run"}]`.
-    The rehab-plan issue passes the plan's phases; the chart script draws a line at each start.
+    `phases` are the plan phase markers: `[{"start": "2026-05-04", "end": None, "label":
+    "Walk-run"}]` (`rehab.plan_history.chart_phases`); the chart script draws a line at each
+    start. A phase that began before the chart's first day and goes on into it is marked on that
+    first day ("Walk-run (since 17 Oct)"), so the chart always says which phase its days were in.
     """
     unit = patient.distance_unit
     start = today - dt.timedelta(days=days - 1)
@@ -123,10 +133,30 @@ def progress_chart(
             for week in weeks
         ],
         "pain_alert_level": pain_alert_level,
-        "phases": list(phases),
+        "phases": chart_markers(phases, start=start, end=today),
     }
     table = [_table_row(row, unit) for row in reversed(rows)]
     return ProgressChart(data=data, table=table, days=days, unit=unit)
+
+
+def chart_markers(phases: Sequence[dict], *, start: dt.date, end: dt.date) -> list[dict]:
+    """The phase markers that fall on the chart from `start` to `end`, in order.
+
+    A phase that began earlier and had not ended by `start` gets its marker on `start`, with the
+    day it began in its label.
+    """
+    markers = []
+    for phase in phases:
+        began = dt.date.fromisoformat(phase["start"])
+        ended = dt.date.fromisoformat(phase["end"]) if phase.get("end") else None
+        if began > end or (began < start and ended is not None and ended <= start):
+            continue
+        marker = {"start": phase["start"], "label": phase["label"], "name": phase["label"]}
+        if began < start:
+            label = f"{phase['label']} (since {began.day} {began:%b})"
+            marker.update(start=start.isoformat(), label=label)
+        markers.append({**marker, "began": began.isoformat()})
+    return markers
 
 
 def _running(row: dict) -> tuple[load.Activity, ...]:

@@ -96,6 +96,7 @@ class TodayView:
     pending: PlanProposal | None = None
     step_done: int = 0  # key-session completions of the current step so far
     step_needed: int = 0
+    advance_max_pain: int = 2  # the clinic's "highest pain to advance" (§5 default 2/10)
 
     @property
     def next_run(self) -> dt.date | None:
@@ -130,7 +131,8 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
         return TodayView(patient, today, None, "none")
     if plan.status in (PlanStatus.DRAFT, PlanStatus.COMPLETED, PlanStatus.REVIEW):
         return TodayView(patient, today, plan, plan.status)
-    needed = progression_thresholds(patient.clinic)["advance_after_completions"]
+    thresholds = progression_thresholds(patient.clinic)
+    needed = thresholds["advance_after_completions"]
     since = min(plan.step_started_on, today - dt.timedelta(days=MORNING_CHECK_DAYS))
     completions = list(plan.completions.filter(date__gte=since, date__lte=today))
     of_step = [
@@ -145,6 +147,10 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
     stepped_back = plan.transitions.filter(
         date=start, kind__in=(TransitionKind.STEP_BACK, TransitionKind.RESUME)
     ).exists()
+    pending = plan.proposals.pending().first()
+    # A step back waits for the therapist (high-risk site, or the clinic approves every change):
+    # no running key session until they have looked.
+    held_back = pending is not None and pending.action == Action.STEP_BACK and plan.step.is_running
     planned = plan_days(
         plan.spec,
         position=plan.position,
@@ -154,7 +160,7 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
         sessions_per_step=needed,
         last_run_date=_last_run_before(plan, start),
         done_on_start=done_today,
-        key_off_on_start=stepped_back,
+        key_off_on_start=stepped_back or held_back,
     )
     days = [_day(plan, planned_day, completions, patient) for planned_day in planned]
     days = tuple(
@@ -169,9 +175,10 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
         day=days[0],
         week=days[1:],
         morning_check=_morning_check(patient, completions, today),
-        pending=plan.proposals.pending().first(),
+        pending=pending,
         step_done=len(of_step),
         step_needed=needed,
+        advance_max_pain=thresholds["advance_max_pain"],
     )
 
 

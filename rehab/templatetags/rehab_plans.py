@@ -9,7 +9,7 @@ from django import template
 
 from clinic import access
 from clinic.access import Perm
-from rehab import load, plan_content, plan_history
+from rehab import load, plan_content, plan_history, progression
 from rehab.models import CareTask, PlanStatus, SessionKind, patient_today, progression_thresholds
 
 register = template.Library()
@@ -72,7 +72,8 @@ def patient_plan_panel(context, patient):
 
 def _standing(plan, *, today) -> dict:
     """Phase and step, days in phase, adherence, and the next milestone."""
-    needed = progression_thresholds(plan.patient.clinic)["advance_after_completions"]
+    thresholds = progression_thresholds(plan.patient.clinic)
+    needed = thresholds["advance_after_completions"]
     done = plan.completions.filter(
         kind=SessionKind.STEP,
         phase_index=plan.phase_index,
@@ -83,11 +84,17 @@ def _standing(plan, *, today) -> dict:
     milestone = None
     if following is not None:
         phase = plan.spec.phase(following[0])
+        new_phase = following[0] != plan.phase_index
         milestone = {
-            "new_phase": following[0] != plan.phase_index,
+            "new_phase": new_phase,
             "phase": phase,
             "step": phase.steps[following[1]],
-            "clearance": plan.phase.exit_clearance if following[0] != plan.phase_index else "",
+            "clearance": plan.phase.exit_clearance if new_phase else "",
+            # The engine's approval rules (rehab.progression._approval_reasons).
+            "needs_approval": plan.high_risk_site
+            or (new_phase and plan.phase_kind == progression.PhaseKind.PROTECT)
+            or not thresholds["auto_apply"],
+            "max_pain": thresholds["advance_max_pain"],
         }
     return {
         "phase": plan.phase,

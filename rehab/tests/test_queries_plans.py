@@ -1,4 +1,5 @@
-"""Query budgets: the approvals list and Today cost the same few queries however much data."""
+"""Query budgets: the approvals list, Today, the plan page and the patient page cost the same few
+queries however much data."""
 
 import datetime as dt
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from clinic.tests import factories
 from rehab.models import SessionCompletion, patient_today
-from rehab.tests.factories import active_plan, day_log, pending_proposal
+from rehab.tests.factories import active_plan, day_log, pending_proposal, place
 
 APPROVALS_BUDGET = 9
 TODAY_BUDGET = 18
@@ -54,3 +55,31 @@ def test_today_does_not_grow_with_history(client, alice, pat, django_assert_max_
     with django_assert_max_num_queries(TODAY_BUDGET):
         assert client.get(reverse("today")).status_code == 200
     assert queries(client, reverse("today")) == short
+
+
+PLAN_PAGE_BUDGET = 16
+PATIENT_PAGE_BUDGET = 36  # every app adds its panel to the patient page
+
+
+def test_the_plan_page_and_patient_page_do_not_grow_with_the_plans_history(
+    client, alice, pat, django_assert_max_num_queries
+):
+    today = patient_today(pat)
+    plan = active_plan(pat, start=today - dt.timedelta(days=40), by=alice)
+    client.force_login(alice)
+    pages = [
+        reverse("plan_detail", args=[pat.pk, plan.pk]),
+        reverse("patient_detail", args=[pat.pk]),
+    ]
+    short = [queries(client, url) for url in pages]
+    for n in range(1, 30):  # a month of moves back and forth, and a key session most days
+        day = plan.start_date + dt.timedelta(days=n)
+        place(plan, n % 2, 0, on=day)
+        SessionCompletion.objects.create(
+            plan=plan, date=day, session="step", kind="step", phase_index=n % 2, step_index=0,
+            label="Walk 20", site_pain_during=1,
+        )  # fmt: skip
+    for url, budget in zip(pages, (PLAN_PAGE_BUDGET, PATIENT_PAGE_BUDGET), strict=True):
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200
+    assert [queries(client, url) for url in pages] == short

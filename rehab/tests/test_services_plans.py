@@ -321,3 +321,44 @@ def test_a_new_red_flag_stops_the_plan(week, pat, clinic_a):
     plan = week.refresh()
     assert plan.status == PlanStatus.REVIEW
     assert "New red flag: femoral_neck" in plan.transitions.last().reason_texts[0]
+
+
+def test_a_run_the_plan_asked_for_is_not_flagged_when_the_plan_steps_back_that_day(week, pat):
+    place(week.plan, 2, 0, on=week.day(0))
+    week.log(1)
+    assert week.session(2, pain=6).running  # the run walk-run asked for, and it hurt
+    assert week.refresh().position == (1, 0)  # stepped back to cross-training that day
+    week.log(2, run_m=2000, pain=6)  # the same run in the daily log
+    assert not Alert.objects.filter(patient=pat, rule="running_not_allowed").exists()
+    week.log(3, run_m=2000)  # the next day the plan says no running: that one is flagged
+    raised = Alert.objects.filter(patient=pat, rule="running_not_allowed")
+    assert list(raised.values_list("last_date", flat=True)) == [week.day(3)]
+
+
+def test_a_run_on_the_day_the_plan_stopped_for_review_is_not_flagged(week, pat):
+    place(week.plan, 2, 2, on=week.day(0))
+    week.live(0, pain=6)  # a first step back
+    week.log(1)
+    week.session(2, pain=7)  # the second within 14 days stops the plan, on the run's day
+    assert week.refresh().status == PlanStatus.REVIEW
+    week.log(2, run_m=2500, pain=7)
+    assert not Alert.objects.filter(patient=pat, rule="running_not_allowed").exists()
+    week.log(4, run_m=2000)  # running while the plan is stopped is flagged
+    assert Alert.objects.filter(patient=pat, rule="running_not_allowed").count() == 1
+
+
+def test_a_step_back_waiting_for_approval_takes_the_run_off_today(pat, alice):
+    plan = active_plan(pat, start=MONDAY, by=alice, high_risk_site=True)
+    week = Week(pat, plan)
+    place(plan, 2, 1, on=week.day(0))
+    assert week.session(0, pain=6).running
+    pending = plan.proposals.get(status=ProposalStatus.PENDING)
+    assert pending.action == "step_back" and week.refresh().position == (2, 1)
+    view = today_for(pat, today=week.day(2))  # the next running day, still waiting
+    assert view.holding_back and session_for(view, "step") is None
+    assert not any(s.running for s in view.day.sessions)
+    services.proposal_approve(
+        proposal=pending, by=alice, note="", clearance_confirmed=False, today=week.day(2)
+    )
+    view = today_for(pat, today=week.day(3))
+    assert not view.holding_back and session_for(view, "step").title == "Walk 4 / run 1"

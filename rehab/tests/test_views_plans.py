@@ -436,3 +436,37 @@ def test_a_plan_never_changes_when_its_template_is_edited_even_while_active(alic
     services.template_save(template=template, by=alice, content=spec.replace_phase(0, renamed))
     assert template.current_version.number == 2
     assert Plan.objects.get(pk=plan.pk).content == content
+
+
+def test_today_and_the_done_message_follow_the_clinics_pain_limits(client, alice, pat):
+    ClinicProgressionPolicy.objects.create(
+        clinic=pat.clinic, overrides={"advance_max_pain": 1, "step_back_pain": 4}
+    )
+    active_plan(pat, start=patient_today(pat), by=alice)
+    client.force_login(pat.user)
+    assert "site of 1/10 or less" in client.get(reverse("today")).content.decode()
+    response = client.post(
+        reverse("session_complete"),
+        {"session": "step", "step-site_pain_during": "4", "step-effort": "4"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Pain of 4/10 is a sign to ease off" in page  # the clinic steps back at 4
+    assert "will step back" not in page
+
+
+def test_the_next_milestone_says_when_the_therapist_must_approve(client, alice, pat):
+    plan = active_plan(pat, start=patient_today(pat), by=alice)
+    client.force_login(alice)
+    page = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
+    assert "Next milestone:" in page and "site pain ≤ 2/10" in page
+    assert "and your approval" in page  # the next step leaves the protect phase
+    services.plan_end(plan=plan, by=alice, today=patient_today(pat))
+    ClinicProgressionPolicy.objects.create(
+        clinic=pat.clinic, overrides={"advance_max_pain": 1, "auto_apply": False}
+    )
+    steps = [{"code": "a", "label": "Walk 4 / run 1"}, {"code": "b", "label": "Walk 3 / run 2"}]
+    content = {"phases": [{"kind": "walk_run", "label": "Walk-run", "steps": steps}]}
+    active_plan(pat, start=patient_today(pat), by=alice, content=content)
+    page = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
+    assert "site pain ≤ 1/10" in page and "and your approval" in page

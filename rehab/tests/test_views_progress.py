@@ -87,9 +87,13 @@ def test_a_year_of_chart_data_comes_from_one_aggregate_query(pat, django_assert_
 
 def test_plan_phases_are_passed_to_the_chart(pat):
     today = patient_today(pat)
-    phases = [{"start": today.isoformat(), "label": "Walk-run"}]
+    phases = [{"start": today.isoformat(), "end": None, "label": "Walk-run"}]
     chart = progress.progress_chart(pat, today=today, days=28, pain_alert_level=5, phases=phases)
-    assert chart.data["phases"] == phases
+    assert chart.data["phases"] == [
+        {"start": today.isoformat(), "label": "Walk-run", "name": "Walk-run",
+         "began": today.isoformat()}
+    ]  # fmt: skip
+    assert chart.phases == [{"name": "Walk-run", "began": today}]
 
 
 def test_weekly_distance_counts_running_not_walking_or_cross_training(pat):
@@ -208,3 +212,31 @@ def test_patient_home_invites_to_log_today_then_confirms(client, pat):
     assert "Log today" in client.get(reverse("patient_home")).content.decode()
     day_log(pat, patient_today(pat))
     assert "Today is logged" in client.get(reverse("patient_home")).content.decode()
+
+
+def test_a_phase_that_began_before_the_chart_is_marked_on_its_first_day():
+    phases = [
+        {"start": "2026-01-05", "end": "2026-02-02", "label": "Protect"},
+        {"start": "2026-02-02", "end": "2026-03-09", "label": "Cross-train"},
+        {"start": "2026-03-09", "end": None, "label": "Walk-run"},
+    ]
+    markers = progress.chart_markers(phases, start=dt.date(2026, 2, 20), end=dt.date(2026, 3, 19))
+    assert [(m["start"], m["label"]) for m in markers] == [
+        ("2026-02-20", "Cross-train (since 2 Feb)"),
+        ("2026-03-09", "Walk-run"),
+    ]
+    assert [m["began"] for m in markers] == ["2026-02-02", "2026-03-09"]
+    later = progress.chart_markers(phases, start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 28))
+    assert [m["label"] for m in later] == ["Walk-run (since 9 Mar)"]
+
+
+def test_the_progress_page_names_the_plan_phases_in_text(client, pat, alice):
+    from rehab.tests.factories import active_plan
+
+    today = patient_today(pat)
+    active_plan(pat, start=today - dt.timedelta(days=40), by=alice)
+    day_log(pat, today - dt.timedelta(days=1))
+    client.force_login(pat.user)
+    page = client.get(reverse("my_progress")).content.decode()
+    began = today - dt.timedelta(days=40)
+    assert f"Plan phases (dashed lines): Protect from {began.day} {began:%b}" in page

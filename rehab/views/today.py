@@ -8,7 +8,7 @@ from clinic import access
 from clinic.models import Role
 from rehab import services
 from rehab import today as today_view
-from rehab.models import SessionCompletion, SessionKind, patient_today
+from rehab.models import SessionCompletion, SessionKind, patient_today, progression_thresholds
 from rehab.plan_forms import MorningCheckForm, SessionDoneForm
 
 
@@ -78,17 +78,19 @@ def session_complete(request):
         note=data["note"],
         today=day,
     )
-    messages.success(request, _done_message(session.title, data["site_pain_during"]))
+    thresholds = progression_thresholds(patient.clinic)
+    messages.success(request, _done_message(session.title, data["site_pain_during"], thresholds))
     return redirect("today")
 
 
-def _done_message(title: str, pain: int) -> str:
-    if pain >= 5:
+def _done_message(title: str, pain: int, thresholds: dict) -> str:
+    """What the reported pain means for the plan, by the clinic's own limits (§5)."""
+    if pain >= thresholds["step_back_pain"]:
         return (
-            f"Saved “{title}”. Pain of {pain}/10 is a sign to ease off: your plan will step back, "
-            "and your therapist can see it."
+            f"Saved “{title}”. Pain of {pain}/10 is a sign to ease off: your plan will not move "
+            "on, and your therapist can see it. Today shows what comes next."
         )
-    if pain >= 3:
+    if pain > thresholds["advance_max_pain"]:
         return f"Saved “{title}”. With pain at {pain}/10 your plan stays at this step for now."
     return f"Done: “{title}”. Nicely done."
 

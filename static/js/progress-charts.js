@@ -35,6 +35,7 @@
       var x = chart.scales.x;
       var area = chart.chartArea;
       var ctx = chart.ctx;
+      var rows = []; // the right edge of the last label in each row: labels never overlap
       phases.forEach(function (phase) {
         var index = data.dates.indexOf(phase.start);
         if (index < 0) return;
@@ -48,7 +49,12 @@
         ctx.stroke();
         ctx.setLineDash([]);
         ctx.fillStyle = "#334155";
-        ctx.fillText(phase.label, px + 4, area.top + 12);
+        var width = ctx.measureText(phase.label).width;
+        var left = px + 4 + width <= area.right ? px + 4 : Math.max(area.left, px - 4 - width);
+        var row = 0;
+        while (rows[row] !== undefined && rows[row] > left) row++;
+        rows[row] = left + width + 6;
+        ctx.fillText(phase.label, left, area.top + 12 + row * 13);
         ctx.restore();
       });
     }
