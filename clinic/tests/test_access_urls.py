@@ -7,6 +7,7 @@ outcome expected for each person, so no view can escape the access rules unnotic
 import pytest
 from axes.models import AccessAttempt
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter, UUIDConverter
 
 from clinic.models import Clinic, Invitation, Membership
 from clinic.tests import factories, otp
@@ -187,6 +188,32 @@ def test_every_url_is_in_the_table():
     names = {name for name, _ in named_patterns()}
     assert names - TABLE.keys() == set(), "add these URLs to TABLE with their expected outcomes"
     assert TABLE.keys() - names == set(), "these TABLE rows name URLs that no longer exist"
+
+
+# Integer ids in URLs, each naming something that is not a patient's data on its own and that the
+# view looks up only inside the asking admin's clinic (or the patient the URL's UUID names).
+# Everything that names patient data uses a UUID; a new integer id must be argued for here.
+INTEGER_IDS = {
+    "care_team_remove": "a seat on the care team of the patient named by UUID",
+    "membership_toggle": "a staff member's role in the admin's clinic",
+    "second_factor_reset": "a member of the admin's clinic",
+    "lockout_unlock": "a sign-in lock on a member of the admin's clinic",
+    "delivery_retry": "a failed reminder delivery of the admin's clinic",
+}
+
+
+def test_urls_name_patients_and_their_data_by_uuid():
+    for name, pattern in named_patterns():
+        converters = pattern.pattern.converters
+        if "patient_id" in converters:
+            assert isinstance(converters["patient_id"], UUIDConverter), name
+        integers = [
+            arg
+            for arg, c in converters.items()
+            if isinstance(c, IntConverter) and arg.endswith("_id")  # not positions ("index")
+        ]
+        assert not integers or name in INTEGER_IDS, f"{name} names {integers} by integer"
+    assert INTEGER_IDS.keys() <= {name for name, _ in named_patterns()}
 
 
 @pytest.mark.parametrize("name,pattern", list(named_patterns()), ids=lambda v: str(v))
