@@ -35,6 +35,7 @@ run: seed
 	@echo "  coach@demo.example         coach on Maya's care team"
 	@echo "  nutritionist@demo.example  nutritionist on Maya's care team"
 	@echo "  therapist@riverside.example  physical therapist, Riverside Physio"
+	@echo "  admin@riverside.example    clinic admin, Riverside Physio"
 	@echo ""
 	@# The web server, a Celery worker and beat (Procfile), stopped together by Ctrl-C. The broker
 	@# is Redis when it answers, else a folder queue under var/ (clinic/celery.py).
