@@ -4,6 +4,7 @@ import copy
 
 from intake.forms import RUNNER_STEPS, THERAPIST_STEP, step_keys
 from intake.models import Intake, IntakeDecision
+from intake.rulesets import get_ruleset
 from intake.scoring import QUESTIONS
 
 KM_PER_MILE = 1.609344
@@ -151,6 +152,7 @@ def clinician_result(result: dict) -> dict:
         suffix = f" ({item.get('evidence')})"
         reason = item.get("reason", "")
         item["text"] = reason[: -len(suffix)] if reason.endswith(suffix) else reason
+    shown["policy_changes"] = policy_changes(shown)
     triad = shown.get("triad")
     if triad:
         labels = {factor["key"]: factor["label"] for factor in triad["factors"]}
@@ -160,3 +162,27 @@ def clinician_result(result: dict) -> dict:
         triad["missing_labels"] = [labels.get(key, key) for key in triad["missing"]]
         triad["category_final"] = not triad["missing"] or triad["category"] == "restricted"
     return shown
+
+
+def policy_changes(result: dict) -> list[str]:
+    """The clinic's policy values that differ from the rule set's defaults, in words.
+
+    Shown beside the score so that a changed cut-off or wording is never silent.
+    """
+    try:
+        defaults = get_ruleset(result.get("version")).policy
+    except ValueError:
+        return []
+    changes = []
+    for key, value in (result.get("policy_used") or {}).items():
+        setting = defaults.get(key)
+        if setting is None or value == setting.value:
+            continue
+        if setting.type is str:
+            changes.append(f"{setting.label}: the clinic's own wording")
+        elif setting.type is bool:
+            shown, default = ("on" if value else "off"), ("on" if setting.value else "off")
+            changes.append(f"{setting.label}: {shown} (default {default})")
+        else:
+            changes.append(f"{setting.label}: {value} (default {setting.value})")
+    return changes

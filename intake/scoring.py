@@ -247,7 +247,7 @@ def score(
         invalid=tuple(problems),
         risk_profile=tuple(_risk_profile(ruleset, facts, policy_used, set(not_answered))),
         triad=_triad(ruleset, values, triad_factors),
-        site=_site(ruleset, values),
+        site=_site(ruleset, values, policy_used),
         imaging=_imaging(ruleset, values),
         measures={"bmi": facts["bmi"], "load_change_pct": facts["load_change_pct"]},
         policy_used=policy_used,
@@ -529,7 +529,7 @@ def _facts(
     """The answers plus every fact in DERIVED_FACTS, each True/False/None or a number."""
     bmi = _bmi(values)
     previous = _previous_bsi_count(values)
-    site = _site_by_code(ruleset, values["confirmed_site"])
+    site = _site_by_code(ruleset, values["confirmed_site"], policy)
     focal = _focal_tenderness(values)
     triad = {f"triad_{key}": points for key, (points, _) in triad_factors.items()}
     energy_deficiency = _any_true(
@@ -652,8 +652,13 @@ def _focal_tenderness(values: dict[str, Any]) -> bool | None:
     return {"yes": True, "no": False}.get(values["point_tenderness"])
 
 
-def _site_by_code(ruleset: RuleSet, code: str | None) -> Site | None:
-    return next((site for site in ruleset.sites if site.code == code), None)
+def _site_by_code(ruleset: RuleSet, code: str | None, policy: dict | None = None) -> Site | None:
+    """The site, with its risk class from the clinic policy where the reference marks it policy."""
+    site = next((site for site in ruleset.sites if site.code == code), None)
+    setting = dict(ruleset.policy_site_risk).get(code)
+    if site is None or setting is None or policy is None:
+        return site
+    return dataclasses.replace(site, risk="high" if policy[setting] else "low")
 
 
 def _region_suggests_high_risk(
@@ -785,7 +790,7 @@ def _triad_factors(
         "low_bone_density": _triad_cutoff(
             values["bone_density_z"], tables.bone_density_z, "Z-score {:g}"
         ),
-        "stress_fracture": _triad_stress_fracture(ruleset, values),
+        "stress_fracture": _triad_stress_fracture(ruleset, values, policy),
     }
 
 
@@ -824,7 +829,9 @@ def _triad_low_bmi(
     return (max(scored) if scored else None), ("; ".join(basis) or _NOT_ANSWERED)
 
 
-def _triad_stress_fracture(ruleset: RuleSet, values: dict[str, Any]) -> tuple[int | None, str]:
+def _triad_stress_fracture(
+    ruleset: RuleSet, values: dict[str, Any], policy: dict[str, Any]
+) -> tuple[int | None, str]:
     """Previous BSIs, plus the current one once imaging shows it; a serious site scores 2."""
     previous = _previous_bsi_count(values)
     current = values["imaging_result"] in _IMAGING_BSI
@@ -832,7 +839,7 @@ def _triad_stress_fracture(ruleset: RuleSet, values: dict[str, Any]) -> tuple[in
         return None, _NOT_ANSWERED
     count = (previous or 0) + current
     codes = [*(values["previous_sites"] or ()), values["confirmed_site"] if current else None]
-    sites = [_site_by_code(ruleset, code) for code in codes]
+    sites = [_site_by_code(ruleset, code, policy) for code in codes]
     serious = any(site and (site.risk == "high" or site.trabecular) for site in sites)
     points = 0 if count == 0 else 2 if count >= 2 or serious else 1
     basis = f"{count} stress injur{'y' if count == 1 else 'ies'}"
@@ -886,8 +893,8 @@ def _triad_category(categories: tuple[tuple[int, str, str], ...], total: int) ->
 # --- Site and imaging ------------------------------------------------------------------------
 
 
-def _site(ruleset: RuleSet, values: dict[str, Any]) -> SiteResult | None:
-    site = _site_by_code(ruleset, values["confirmed_site"])
+def _site(ruleset: RuleSet, values: dict[str, Any], policy: dict[str, Any]) -> SiteResult | None:
+    site = _site_by_code(ruleset, values["confirmed_site"], policy)
     if site is None:
         return None
     return SiteResult(

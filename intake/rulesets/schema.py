@@ -188,3 +188,6 @@ class RuleSet:
     # "do not apply". From 2026.2 they count unless it is "no": unanswered is unknown, so a female
     # runner's missing period items are listed as missing rather than "not applicable".
     period_items_unless_no: bool = False
+    # (site code, bool policy key): a site whose risk class the reference marks *policy*; the
+    # clinic setting makes it high (true) or low (false) risk. From 2026.2: the patella.
+    policy_site_risk: tuple[tuple[str, str], ...] = ()

@@ -596,9 +596,39 @@ def test_version_2026_1_read_an_unanswered_period_status_as_not_applicable():
     assert "delayed_menarche" in new.triad.missing
 
 
-def test_versions_2026_1_and_2026_2_differ_only_in_the_period_status():
+def test_versions_2026_1_and_2026_2_differ_only_in_the_period_status_and_the_patella_policy():
     old, new = get_ruleset("2026.1"), get_ruleset("2026.2")
-    assert dataclasses.replace(old, version="2026.2", period_items_unless_no=True) == new
+    assert set(new.policy) - set(old.policy) == {"patella_high_risk"}
+    assert {key: new.policy[key] for key in old.policy} == old.policy
+    same = dataclasses.replace(
+        old,
+        version="2026.2",
+        policy=new.policy,
+        period_items_unless_no=True,
+        policy_site_risk=(("patella", "patella_high_risk"),),
+    )
+    assert same == new
+
+
+def test_the_patellas_high_risk_class_is_clinic_policy_reference_section_3():
+    default = score({"confirmed_site": "patella"})
+    assert default.site.risk == "high"
+    assert flag_levels(default) == {"high_risk_site": "urgent"}
+    off = score({"confirmed_site": "patella"}, policy={"patella_high_risk": False})
+    assert off.site.risk == "low"
+    assert off.red_flags == ()
+    assert off.policy_used["patella_high_risk"] is False
+    triad = score(
+        {**FEMALE, "previous_sites": ["patella"]}, policy={"patella_high_risk": False}
+    ).triad
+    assert triad_factor_of(triad, "stress_fracture").points == 1  # one, at a low-risk site
+    assert score({"confirmed_site": "patella"}, version="2026.1").site.risk == "high"
+    with pytest.raises(ValueError, match="Unknown policy setting 'patella_high_risk'"):
+        score({}, version="2026.1", policy={"patella_high_risk": False})
+
+
+def triad_factor_of(triad, key):
+    return next(factor for factor in triad.factors if factor.key == key)
 
 
 TRIAD_CUTOFFS = [

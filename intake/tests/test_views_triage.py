@@ -367,6 +367,29 @@ def test_an_inconsistent_policy_is_refused(client, adam, clinic_a):
     assert not ClinicScoringPolicy.objects.filter(clinic=clinic_a).exclude(values={}).exists()
 
 
+def test_the_intake_page_says_which_policy_values_differ_from_the_defaults(
+    client, alice, clinic_a, pat
+):
+    ClinicScoringPolicy.objects.create(
+        clinic=clinic_a,
+        values={"band_high_from": 6, "patella_high_risk": False, "action_rest_pain": "Call today."},
+    )
+    intake = submitted_intake(clinic_a, pat, METATARSAL)
+    client.force_login(alice)
+    body = client.get(reverse("intake_detail", args=[intake.pk])).content.decode()
+    assert (
+        "Clinic policy differs from the defaults: High suspicion from score: 6 (default 5); "
+        "Action: rest or walking pain: the clinic&#x27;s own wording; "
+        "Patella counts as a high-risk site: off (default on)." in body
+    )
+
+
+def test_default_policy_is_not_announced(client, alice, queue):
+    client.force_login(alice)
+    body = client.get(reverse("intake_detail", args=[queue["Shin"].pk])).content.decode()
+    assert "Clinic policy differs" not in body
+
+
 def test_the_clinic_policy_applies_to_new_scores_and_is_stored_with_them(clinic_a, pat):
     ClinicScoringPolicy.objects.create(clinic=clinic_a, values={"band_high_from": 20})
     intake = submitted_intake(clinic_a, pat, METATARSAL)
