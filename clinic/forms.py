@@ -61,6 +61,16 @@ class CodeForm(forms.Form):
     )
 
 
+class TimeZoneForm(forms.ModelForm):
+    """The signed-in person's own time zone: every date and time is shown in it."""
+
+    class Meta:
+        model = User
+        fields = ["time_zone"]
+        labels = {"time_zone": "Your time zone"}
+        help_texts = {"time_zone": "Rebound shows every date and time to you in this zone."}
+
+
 class ClinicSecurityForm(forms.ModelForm):
     """The clinic admin's security settings for their clinic."""
 

@@ -107,7 +107,13 @@ def invitation_accept(
         if user is None:
             try:
                 user = User.objects.create_user(
-                    email=locked.email, password=password, full_name=full_name
+                    email=locked.email,
+                    password=password,
+                    full_name=full_name,
+                    # Pages show times in the runner's zone, or the clinic's, until they change it.
+                    time_zone=locked.patient.time_zone
+                    if locked.patient
+                    else locked.clinic.time_zone,
                 )
             except IntegrityError as exc:
                 raise InvitationError("account_exists") from exc

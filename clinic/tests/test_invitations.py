@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,3 +178,27 @@ def test_staff_are_told_when_the_email_already_has_a_patient_record(client, clin
     response = client.post(reverse("patient_invite", args=[duplicate.pk]), follow=True)
     assert "already signs in to another patient record" in response.content.decode()
     assert not Invitation.objects.filter(patient=duplicate).exists()
+
+
+def test_new_accounts_start_in_the_clinics_or_the_runners_time_zone(client, clinic_a, alice):
+    from clinic.tests.factories import PatientFactory
+
+    clinic_a.time_zone = "America/Denver"
+    clinic_a.save()
+    staff = services.invitation_create(
+        clinic=clinic_a, email="s@example.com", full_name="S", role="coach", invited_by=alice
+    )
+    runner = PatientFactory(clinic=clinic_a, email="r@example.com", time_zone="Asia/Tokyo")
+    patient = services.invitation_create(
+        clinic=clinic_a,
+        email="r@example.com",
+        full_name="R",
+        role="patient",
+        invited_by=alice,
+        patient=runner,
+    )
+    password = {"full_name": "X", "password1": "a-long-pass-123", "password2": "a-long-pass-123"}
+    for invitation in (staff, patient):
+        Client().post(accept_url(invitation), password)
+    assert User.objects.get(email="s@example.com").time_zone == "America/Denver"
+    assert User.objects.get(email="r@example.com").time_zone == "Asia/Tokyo"

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
@@ -37,6 +39,16 @@ def test_staff_view_of_a_patient_is_audited(client, alice, pat):
     client.get(reverse("patient_detail", args=[pat.pk]))
     event = AuditEvent.objects.get(action="patient.view")
     assert (event.actor, event.patient, event.clinic) == (alice, pat, pat.clinic)
+
+
+def test_staff_see_the_whole_record(client, alice, pat):
+    pat.phone, pat.distance_unit, pat.time_zone = "+44 7700 900001", "mi", "Europe/Dublin"
+    pat.save()
+    client.force_login(alice)
+    body = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
+    for shown in (pat.email, "+44 7700 900001", "Miles", "Europe/Dublin", "Female", "Cole Park"):
+        assert shown in body
+    assert "Menstrual-health questions</dt><dd>Asked" in body
 
 
 def test_coach_sees_progress_but_not_contact_details(client, coach_cole, pat):
@@ -182,3 +194,37 @@ def test_clinic_switcher_changes_the_workspace(client, alice, clinic_b, bea):
     assert client.get(reverse("patient_detail", args=[bea.pk])).status_code == 404
     client.post(reverse("switch_clinic"), {"clinic": clinic_b.pk})
     assert client.get(reverse("patient_detail", args=[bea.pk])).status_code == 200
+
+
+def test_a_patient_choosing_a_time_zone_sees_their_pages_in_it(client, pat):
+    client.force_login(pat.user)
+    client.post(
+        reverse("patient_settings"),
+        {"phone": "", "time_zone": "America/Chicago", "distance_unit": "km"},
+    )
+    pat.user.refresh_from_db()
+    assert pat.user.time_zone == "America/Chicago"
+    AuditEvent.objects.create(
+        actor=pat.user, action="auth.login", at=datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    )
+    page = client.get(reverse("account_security")).content.decode()
+    assert "15 Jan 2026, 06:00" in page  # noon UTC is 6 a.m. in Chicago in January
+
+
+def test_staff_set_their_own_time_zone(client, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("account_security"), {"time_zone": "Australia/Perth"}, follow=True
+    )
+    assert "Times are now shown in Australia/Perth" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.time_zone == "Australia/Perth"
+
+
+def test_a_time_zone_that_does_not_exist_is_refused(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("account_security"), {"time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.time_zone != "Mars/Olympus_Mons"

@@ -103,6 +103,8 @@ def patient_settings(request):
     form = PatientSettingsForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # The record's zone times the reminders; the account's zone shows the pages. One choice.
+        User.objects.filter(pk=request.user.pk).update(time_zone=patient.time_zone)
         messages.success(request, "Your settings were saved.")
         return redirect("patient_home")
     return render(request, "clinic/patient_settings.html", {"form": form, "patient": patient})

@@ -13,7 +13,7 @@ from django_otp import login as otp_login
 
 from clinic import access, audit, sessions, two_factor
 from clinic.access import SecondFactor
-from clinic.forms import CodeForm, EmailAuthenticationForm
+from clinic.forms import CodeForm, EmailAuthenticationForm, TimeZoneForm
 from clinic.models import AuditEvent
 
 LOW_ON_BACKUP_CODES = 3
@@ -160,7 +160,13 @@ def two_factor_disable(request):
 
 @access.signed_in
 def account_security(request):
+    """Two-step verification, password, sessions, recent sign-ins, and the person's time zone."""
     user = request.user
+    zone_form = TimeZoneForm(request.POST or None, instance=user)
+    if request.method == "POST" and zone_form.is_valid():
+        zone_form.save()
+        messages.success(request, f"Times are now shown in {user.get_time_zone_display()}.")
+        return redirect("account_security")
     enrolled, required = user.second_factor_facts()
     sign_ins = AuditEvent.objects.filter(actor=user, action="auth.login").order_by("-at")[:5]
     return render(
@@ -171,6 +177,7 @@ def account_security(request):
             "required": required,
             "backup_codes_left": two_factor.backup_codes_left(user) if enrolled else 0,
             "sign_ins": sign_ins,
+            "zone_form": zone_form,
         },
     )
 
