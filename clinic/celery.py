@@ -42,10 +42,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=50),  # after the alerts: a stop alert joins them
         "options": {"expires": 3 * 60 * 60},
     },
-    "reports-export-files-clean-up": {
+    "reports-export-files-clean-up": {  # also restarts exports whose worker died
         "task": "reports.tasks.export_files_clean_up",
-        "schedule": crontab(minute=41),
-        "options": {"expires": 30 * 60},
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
     },
     "notifications-clean-up": {
         "task": "notifications.tasks.notifications_clean_up",

@@ -146,6 +146,9 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")  # a number, or a Messaging Ser
 # under static/ or any other folder a web server publishes.
 EXPORT_ROOT = Path(env.str("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
 EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
+# A running export renews this lease as it writes; a run whose lease ran out lost its worker and
+# is started again (reports.services.export_jobs_recover).
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=5 * 60)
 
 AUTH_USER_MODEL = "clinic.User"
 # Axes first: it refuses a locked-out e-mail and address before any password is checked.

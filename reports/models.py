@@ -60,6 +60,10 @@ class ExportJob(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs started.")
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="The running worker's lease, renewed as it writes."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 
@@ -96,6 +100,11 @@ class ExportJob(models.Model):
     @property
     def is_settled(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def part_file(self) -> Path:
+        """Where a run writes before the finished file takes the job's name."""
+        return Path(settings.EXPORT_ROOT) / f"{self.relative_path()}.part"
 
     def relative_path(self) -> str:
         """Where the task writes this job's file: a name made here, from the job id alone."""

@@ -3,6 +3,8 @@
 import datetime as dt
 from unittest import mock
 
+import pytest
+from django.db.models import F
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -88,10 +90,97 @@ def test_clean_up_deletes_expired_files_and_is_safe_to_run_twice(clinic_a, adam)
     assert ExportJob.objects.get(pk=old.pk).status == "expired"
 
 
-def test_clean_up_fails_a_run_whose_worker_died(clinic_a, adam):
-    job = new_job(clinic_a, adam)
+def died_mid_run(job, *, attempts=1, lease_left=dt.timedelta(minutes=-1)):
+    """The job as a worker killed mid-run leaves it: running, a part file, its lease as given."""
     ExportJob.objects.filter(pk=job.pk).update(
-        status="running", started_at=timezone.now() - dt.timedelta(hours=7)
+        status="running",
+        attempts=attempts,
+        claimed_until=timezone.now() + lease_left,
+        row_count=2000,
     )
-    services.export_files_clean_up()
-    assert ExportJob.objects.get(pk=job.pk).status == "failed"
+    job.part_file.parent.mkdir(parents=True, exist_ok=True)
+    job.part_file.write_bytes(b"patient_id,name\r\nhalf a ro")
+
+
+def test_a_run_whose_worker_died_is_started_again_once_its_lease_is_over(
+    known_cohort, clinic_a, adam, django_capture_on_commit_callbacks
+):
+    job = new_job(clinic_a, adam, file_format="csv")
+    died_mid_run(job)
+    with (
+        mock.patch("reports.tasks.export_job_run.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.export_jobs_recover() == 1
+    delay.assert_called_once_with(str(job.pk))
+    done = services.export_job_run(job.pk)
+    assert (done.status, done.attempts, done.row_count, done.claimed_until) == ("done", 2, 2, None)
+    lines = done.file.read_text().splitlines()
+    assert len(lines) == 3 and "half a ro" not in done.file.read_text()
+    assert not done.part_file.exists()
+
+
+def test_a_job_delivered_again_while_its_run_is_alive_waits_for_the_lease(clinic_a, adam, settings):
+    job = new_job(clinic_a, adam)
+    died_mid_run(job, lease_left=dt.timedelta(seconds=90))
+    with pytest.raises(services.ExportBusy) as busy:
+        services.export_job_run(job.pk)
+    assert 80 < busy.value.seconds <= 90
+    assert ExportJob.objects.get(pk=job.pk).attempts == 1
+    assert services.export_jobs_recover() == 0  # a live run is nobody else's to restart
+
+
+def test_the_task_retries_a_busy_job_after_the_lease(clinic_a, adam):
+    from reports import tasks
+
+    job = new_job(clinic_a, adam)
+    died_mid_run(job, lease_left=dt.timedelta(seconds=30))
+    with (
+        mock.patch.object(tasks.export_job_run, "retry", side_effect=RuntimeError) as retry,
+        pytest.raises(RuntimeError),
+    ):
+        tasks.export_job_run.run(str(job.pk))
+    assert 20 < retry.call_args.kwargs["countdown"] <= 30
+
+
+def test_a_job_whose_runs_keep_dying_is_failed_not_retried_forever(clinic_a, adam):
+    job = new_job(clinic_a, adam)
+    died_mid_run(job, attempts=services.MAX_ATTEMPTS)
+    assert services.export_jobs_recover() == 0
+    job.refresh_from_db()
+    assert job.status == "failed" and "3 times" in job.error
+    assert services.export_job_run(job.pk) is None
+
+
+def test_a_run_overtaken_by_a_later_one_cannot_record_its_outcome(known_cohort, clinic_a, adam):
+    job = new_job(clinic_a, adam, file_format="csv")
+    original = services.cohort_table
+
+    def overtaken(*args, **kwargs):  # the lease ran out and another run claimed the job
+        ExportJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
+        return original(*args, **kwargs)
+
+    with mock.patch("reports.services.cohort_table", side_effect=overtaken):
+        services.export_job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.progress) == ("running", 2, 0)
+
+
+def test_a_job_whose_task_never_reached_the_broker_is_queued_again_later(
+    clinic_a, adam, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    with (
+        mock.patch("reports.tasks.export_job_run.delay", side_effect=OperationalError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        job = new_job(clinic_a, adam)  # the request still succeeds
+    assert services.export_jobs_recover() == 0  # not yet: it may simply be waiting its turn
+    later = timezone.now() + services.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    with (
+        mock.patch("reports.tasks.export_job_run.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.export_jobs_recover(now=later) == 1
+    delay.assert_called_once_with(str(job.pk))
