@@ -207,3 +207,11 @@ def test_a_successful_sign_in_clears_earlier_failures(client, alice):
     sign_in(client, alice.email, PASSWORD)
     client.logout()
     assert fail(client, alice.email, 4).status_code == 200
+
+
+def test_a_try_while_locked_starts_the_wait_again_as_the_page_says(client, alice):
+    fail(client, alice.email, 5)
+    pass_time(10)
+    assert sign_in(client, alice.email, PASSWORD).status_code == 429
+    left = AccessAttemptExpiration.objects.get().expires_at - timezone.now()
+    assert timedelta(minutes=14) < left <= timedelta(minutes=15)
