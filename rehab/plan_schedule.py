@@ -4,6 +4,10 @@ Pure Python, no Django import. `plan_days()` lays a plan out from its current st
 step advanced on time (each done `sessions_per_step` times, the progression engine's advance
 count), which is what the patient's "Today" and "the week ahead" show.
 
+A phase whose end waits for the therapist (`gated_phases`: leaving protect, a phase with a
+clearance to confirm, every phase of a high-risk-site plan) is never projected past: its last step
+repeats, marked as waiting, because nothing moves on until the therapist has signed off.
+
 Two rules decide a rest day:
 - the phase's rest weekdays (§4: fewer than one rest day a week is a risk factor, so templates
   set one and the plan enforces it);
@@ -36,6 +40,7 @@ class PlannedDay(Record):
     cross: tuple[int, ...] = ()  # indexes into the phase's cross-training sessions
     done: bool = False  # the key session was already completed that day
     after_plan: bool = False  # the plan's last step is behind
+    waiting: bool = False  # the phase's last step again: moving on waits for the therapist
 
     @property
     def is_rest(self) -> bool:
@@ -53,6 +58,7 @@ def plan_days(
     last_run_date: dt.date | None,
     done_on_start: bool = False,
     key_off_on_start: bool = False,
+    gated_phases: frozenset[int] = frozenset(),
 ) -> list[PlannedDay]:
     """Lay out `days` days from `start`.
 
@@ -61,9 +67,10 @@ def plan_days(
     the first run waits if it was yesterday. `done_on_start`: the key session of `start` is done
     already (it counts as one of `sessions_left`). `key_off_on_start`: no key session on
     `start` (the plan stepped back that day: the same day's pain must not be judged twice).
+    `gated_phases`: indexes of phases the plan leaves only with the therapist's approval.
     """
-    queue = _sessions(content, position, max(sessions_left, 1), sessions_per_step)
-    upcoming = next(queue, None)
+    queue = _sessions(content, position, max(sessions_left, 1), sessions_per_step, gated_phases)
+    upcoming, waiting = next(queue, (None, False))
     out = []
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
@@ -80,11 +87,11 @@ def plan_days(
             if step.is_running and not allowed and not (offset == 0 and done_on_start):
                 fields["rest_from_running"] = True
             else:
-                fields.update(position=upcoming, running=step.is_running)
+                fields.update(position=upcoming, running=step.is_running, waiting=waiting)
                 fields["done"] = offset == 0 and done_on_start
                 if step.is_running:
                     last_run_date = day
-                upcoming = next(queue, None)
+                upcoming, waiting = next(queue, (None, False))
         if not rest_weekday:
             fields["strength"] = phase.strength.on(weekday)
             fields["cross"] = tuple(n for n, c in enumerate(phase.cross) if weekday in c.days)
@@ -93,15 +100,25 @@ def plan_days(
 
 
 def _sessions(
-    content: PlanContent, position: tuple[int, int], first: int, each: int
-) -> Iterator[tuple[int, int]]:
+    content: PlanContent,
+    position: tuple[int, int],
+    first: int,
+    each: int,
+    gated: frozenset[int],
+) -> Iterator[tuple[tuple[int, int], bool]]:
+    """(position, waiting) of each key session to come; endless at a gate."""
     positions = content.positions()
     start = positions.index(position)
     for _ in range(first):
-        yield position
+        yield position, False
+    current = position
     for later in positions[start + 1 :]:
+        if later[0] != current[0] and current[0] in gated:
+            while True:  # the gate: the phase's last step until the therapist approves
+                yield current, True
         for _ in range(each):
-            yield later
+            yield later, False
+        current = later
 
 
 def key_sessions_expected(days: list[tuple[dt.date, bool, bool]]) -> int:

@@ -27,7 +27,7 @@ from rehab.models import (
 )
 from rehab.plan_content import CrossSpec, ExerciseSpec, PhaseSpec, StepSpec, step_summary
 from rehab.plan_schedule import PlannedDay, plan_days
-from rehab.progression import Action
+from rehab.progression import Action, PhaseKind
 
 WEEK_DAYS = 7
 MORNING_CHECK_DAYS = 2  # a key session this recent without its next-morning pain asks for it
@@ -74,6 +74,8 @@ class Day:
     after_plan: bool
     key_off: bool = False
     starts_phase: bool = False  # the first day of a phase the plan is projected to reach
+    waiting: bool = False  # the phase's last step again: moving on waits for the therapist
+    gate: str = ""  # on the first such day: the phase that waits for the therapist's sign-off
 
     @property
     def is_rest(self) -> bool:
@@ -161,10 +163,17 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
         last_run_date=_last_run_before(plan, start),
         done_on_start=done_today,
         key_off_on_start=stepped_back or held_back,
+        gated_phases=gated_phases(plan, auto_apply=thresholds["auto_apply"]),
     )
     days = [_day(plan, planned_day, completions, patient) for planned_day in planned]
     days = tuple(
-        dataclasses.replace(day, starts_phase=n > 0 and day.phase_index != days[n - 1].phase_index)
+        dataclasses.replace(
+            day,
+            starts_phase=n > 0 and day.phase_index != days[n - 1].phase_index,
+            gate=plan.spec.phase(day.phase_index + 1).label
+            if day.waiting and not any(earlier.waiting for earlier in days[:n])
+            else "",
+        )
         for n, day in enumerate(days)
     )
     return TodayView(
@@ -179,6 +188,21 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
         step_done=len(of_step),
         step_needed=needed,
         advance_max_pain=thresholds["advance_max_pain"],
+    )
+
+
+def gated_phases(plan: Plan, *, auto_apply: bool) -> frozenset[int]:
+    """The phases the plan leaves only once the therapist approves (rehab.progression's approval
+    rules): protect, any phase with a clearance to confirm, and every phase of a high-risk-site
+    plan or of a clinic that approves every change. The week ahead never projects past them."""
+    phases = plan.spec.phases
+    return frozenset(
+        index
+        for index, phase in enumerate(phases[:-1])
+        if plan.high_risk_site
+        or not auto_apply
+        or phase.kind == PhaseKind.PROTECT
+        or phase.exit_clearance
     )
 
 
@@ -246,6 +270,7 @@ def _day(plan: Plan, planned: PlannedDay, completions, patient: Patient) -> Day:
         rest_weekday=planned.rest_weekday,
         after_plan=planned.after_plan,
         key_off=planned.key_off,
+        waiting=planned.waiting,
     )
 
 

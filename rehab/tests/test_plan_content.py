@@ -120,8 +120,11 @@ def test_the_week_puts_a_rest_day_between_runs_and_rests_on_sundays():
     each=st.integers(min_value=1, max_value=3),
     ran=st.one_of(st.none(), st.integers(min_value=0, max_value=3)),
     done=st.booleans(),
+    gated=st.frozensets(st.integers(min_value=0, max_value=3)),
 )
-def test_a_schedule_never_has_two_running_days_in_a_row(start, position, left, each, ran, done):
+def test_a_schedule_never_has_two_running_days_in_a_row(
+    start, position, left, each, ran, done, gated
+):
     last_run = start - dt.timedelta(days=ran) if ran is not None else None
     days = plan_days(
         small(),
@@ -132,10 +135,39 @@ def test_a_schedule_never_has_two_running_days_in_a_row(start, position, left, e
         sessions_per_step=each,
         last_run_date=last_run,
         done_on_start=done,
+        gated_phases=gated,
     )
     runs = ([last_run] if last_run and not done else []) + [d.date for d in days if d.running]
     assert all(b - a >= dt.timedelta(days=2) for a, b in itertools.pairwise(runs))
     assert not any(d.position and d.rest_weekday for d in days)
+    if position[0] in gated:  # never projected past a phase the therapist must sign off
+        assert {d.phase_index for d in days} == {position[0]}
+
+
+def test_the_week_stops_at_a_phase_the_therapist_must_sign_off():
+    days = plan_days(
+        small(),
+        position=(0, 0),
+        start=MONDAY,
+        days=7,
+        sessions_left=1,
+        sessions_per_step=2,
+        last_run_date=None,
+        gated_phases=frozenset({0}),
+    )
+    keyed = [d for d in days if d.position]
+    assert {d.position for d in keyed} == {(0, 0)}
+    assert [d.waiting for d in keyed] == [False] + [True] * (len(keyed) - 1)
+    ungated = plan_days(
+        small(),
+        position=(0, 0),
+        start=MONDAY,
+        days=7,
+        sessions_left=1,
+        sessions_per_step=2,
+        last_run_date=None,
+    )
+    assert {0, 1} < {d.phase_index for d in ungated}
 
 
 def test_key_sessions_expected_counts_runs_every_other_day_and_skips_rest_days():

@@ -470,3 +470,15 @@ def test_the_next_milestone_says_when_the_therapist_must_approve(client, alice, 
     active_plan(pat, start=patient_today(pat), by=alice, content=content)
     page = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
     assert "site pain ≤ 1/10" in page and "and your approval" in page
+
+
+def test_the_week_ahead_never_runs_past_a_phase_the_therapist_signs_off(client, alice, pat):
+    today = patient_today(pat)
+    active_plan(pat, start=today, by=alice)  # SMALL_PLAN: one protect step, then cross-training
+    client.force_login(pat.user)
+    response = client.get(reverse("today"))
+    view = response.context["view"]
+    assert {day.phase_index for day in [view.day, *view.week]} == {0}
+    page = response.content.decode()
+    assert "Cross-train starts only when your therapist signs off" in page
+    assert "could start here" not in page
