@@ -314,16 +314,17 @@ def propose(
     needed = values["advance_after_completions"]
     if len(tolerated) >= needed:
         dates = ", ".join(str(c.date) for c in tolerated[-needed:])
+        times = "once" if needed == 1 else f"{needed} times in a row"
         text = (
-            f"Completed {needed} times in a row with site pain ≤ {values['advance_max_pain']}/10 "
+            f"Completed {times} with site pain ≤ {values['advance_max_pain']}/10 "
             f"during and next morning, no swelling or limp ({dates})."
         )
         action = Action.ADVANCE if plan_state.position_after(1) else Action.COMPLETE
         reason = _reason(ADVANCE if action == Action.ADVANCE else COMPLETE, text)
         return _proposal(plan_state, action, [reason], values)
     text = (
-        f"{len(tolerated)} of the {needed} completions needed with site pain ≤ "
-        f"{values['advance_max_pain']}/10 during and next morning, no swelling or limp."
+        f"{len(tolerated)} of the {needed} completion{'s' if needed != 1 else ''} needed with "
+        f"site pain ≤ {values['advance_max_pain']}/10 during and next morning, no swelling or limp."
     )
     return _proposal(plan_state, Action.HOLD, [_reason(NOT_YET, text)], values)
 

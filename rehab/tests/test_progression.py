@@ -115,6 +115,15 @@ def test_a_completion_that_was_not_tolerated_restarts_the_count():
     assert "1 of the 2" in proposal.reasons[0].text
 
 
+def test_a_clinic_that_advances_after_one_completion_says_once():
+    proposal = proposal_for(
+        plan_at(WALK_RUN, 0, done(2)), thresholds={"advance_after_completions": 1}
+    )
+
+    assert proposal.action == "advance"
+    assert proposal.reasons[0].text.startswith("Completed once with site pain ≤ 2/10")
+
+
 def test_a_clinic_can_ask_for_three_completions():
     state = plan_at(WALK_RUN, 0, done(2), done(4))
 
