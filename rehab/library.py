@@ -587,7 +587,7 @@ TEMPLATES = {
                         "hr_walk_30", "Walk 30 min, pain-free", ("walk", 30), instructions=PAIN_FREE
                     ),
                 ],
-                weeks="6–8, as the physician orders",
+                weeks="6–8",
                 goal="Off-load the bone as your physician ordered. No running and no impact. "
                 "Leaving this phase needs imaging that shows healing and your therapist's "
                 "sign-off.",
