@@ -482,3 +482,10 @@ def test_the_week_ahead_never_runs_past_a_phase_the_therapist_signs_off(client, 
     page = response.content.decode()
     assert "Cross-train starts only when your therapist signs off" in page
     assert "could start here" not in page
+
+
+def test_the_coach_reads_that_the_therapist_approves_the_next_move(client, alice, pat, coach_cole):
+    active_plan(pat, start=patient_today(pat), by=alice)
+    client.force_login(coach_cole)
+    page = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
+    assert "and the therapist’s approval" in page and "your approval" not in page
