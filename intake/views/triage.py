@@ -155,6 +155,9 @@ def intake_exam(request, intake_id):
             request, f"Examination saved. New score {result.score} ({result.band} suspicion)."
         )
         return redirect("intake_detail", intake.pk)
+    audit.record(
+        request, "intake.view", patient=intake.patient, obj=intake, detail={"page": "exam"}
+    )
     return render(request, "intake/exam.html", {"intake": intake, "form": form})
 
 

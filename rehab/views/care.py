@@ -47,6 +47,7 @@ def _tasks(request, patient):
 @_team_view
 def care_tasks(request, patient):
     staff = _is_staff(request, patient)
+    audit.record(request, "care_tasks.view", patient=patient, obj=patient)
     tasks = (
         _tasks(request, patient)
         .select_related("assignee", "created_by")
@@ -121,6 +122,7 @@ def _task(request, patient, task_id) -> CareTask:
 @_team_view
 def care_task_detail(request, patient, task_id):
     task = _task(request, patient, task_id)
+    audit.record(request, "care_task.view", patient=patient, obj=task)
     return render(
         request,
         "rehab/care_task.html",

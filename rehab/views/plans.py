@@ -119,8 +119,7 @@ def plan_detail(request, patient, plan_id):
         return redirect("today")
     plan = _plan(patient, plan_id)
     staff = access.can(request, Perm.EDIT, patient)
-    if staff:
-        audit.record(request, "plan.view", patient=patient, obj=plan)
+    audit.record(request, "plan.view", patient=patient, obj=plan)  # staff and the care team
     today = patient_today(patient)
     context = {
         "patient": patient,

@@ -105,3 +105,45 @@ def test_opening_a_patients_edit_form_is_a_view_of_the_record(client, alice, pat
     client.get(reverse("patient_edit", args=[pat.pk]))
     event = AuditEvent.objects.get(action="patient.view")
     assert event.detail == {"page": "edit"}
+
+
+# --- Every staff view of a patient's record leaves a row ---------------------------------------
+
+# URL kwargs (clinic/tests/test_access_urls.py) that name pat's record or a part of it.
+PATIENT_RECORD_KWARGS = {
+    "patient",
+    "plan",
+    "plan_phase",
+    "intake",
+    "intake_step",
+    "care_task",
+    "alert",
+    "proposal",
+}
+# Pages about a patient that show nothing of the record beyond the name, with the reason.
+NOT_A_VIEW_OF_THE_RECORD = {
+    "care_message_create": "a blank message form",
+}
+READERS = ("alice", "adam", "cole")  # pat's therapist, the clinic admin, the coach on the team
+STAFF_READS = [
+    (name, person)
+    for name, (method, kwargs_name, expected) in sorted(TABLE.items())
+    for person in READERS
+    if method == "get"
+    and kwargs_name in PATIENT_RECORD_KWARGS
+    and expected[person] == 200
+    and name not in NOT_A_VIEW_OF_THE_RECORD
+]
+
+
+@pytest.mark.parametrize("name,person", STAFF_READS)
+def test_every_staff_view_of_a_patients_record_is_audited(client, cast, name, person):  # noqa: F811
+    reader = cast["people"][person]
+    patient = cast["people"]["pat"].patient_records.get()
+    otp.sign_in(client, reader)
+    rows = AuditEvent.objects.filter(actor=reader, patient=patient)
+    before = rows.count()
+    response = client.get(reverse(name, kwargs=cast["kwargs"][TABLE[name][1]]))
+    assert response.status_code == 200
+    assert rows.count() == before + 1, f"{person} opened {name} without an audit row"
+    assert rows.latest("pk").ip_address
