@@ -563,6 +563,10 @@ def _act_on(
     pending = plan.proposals.pending().first()
     if proposal.action == Action.HOLD:
         key = f"hold:{_here(plan)}"
+        if pending is not None and pending.action in (Action.ADVANCE, Action.COMPLETE):
+            # Pain since it was proposed: the move forward no longer stands, whether or not
+            # this step's hold was recorded before.
+            _supersede_pending(plan)
     else:
         key = f"{proposal.action}:{_here(plan)}:{_basis(state)}"
     if proposal.needs_approval:

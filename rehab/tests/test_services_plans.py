@@ -362,3 +362,17 @@ def test_a_step_back_waiting_for_approval_takes_the_run_off_today(pat, alice):
     )
     view = today_for(pat, today=week.day(3))
     assert not view.holding_back and session_for(view, "step").title == "Walk 4 / run 1"
+
+
+def test_new_pain_withdraws_an_advance_that_waits_for_approval(week, pat):
+    week.live(0, pain=3)  # protect, pain 3/10: the step holds (recorded once)
+    week.live(1)
+    week.live(2)
+    week.log(3)  # two tolerated completions: leaving protect waits for the therapist
+    pending = week.plan.proposals.get(status=ProposalStatus.PENDING)
+    assert pending.action == "advance"
+    week.session(3, pain=4)  # pain again before the therapist looked: hold, again
+    pending.refresh_from_db()
+    assert pending.status == ProposalStatus.SUPERSEDED
+    assert not week.plan.proposals.filter(status=ProposalStatus.PENDING).exists()
+    assert week.refresh().position == (0, 0)
