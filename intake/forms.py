@@ -298,6 +298,13 @@ class AssignForm(forms.Form):
         ).order_by("full_name")
 
 
+def _shown_default(setting) -> str:
+    if setting.type is bool:
+        return "on." if setting.value else "off."
+    text = str(setting.value)
+    return text if text.endswith(".") else f"{text}."
+
+
 class ScoringPolicyForm(forms.Form):
     """One field per *policy* default of the rule set; only changed values are stored."""
 
@@ -305,7 +312,7 @@ class ScoringPolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         for key, setting in POLICY_DEFAULTS.items():
             self.fields[key] = self._field(setting)
-            self.fields[key].help_text = f"{setting.help} Default: {setting.value}."
+            self.fields[key].help_text = f"{setting.help} Default: {_shown_default(setting)}"
             self.initial[key] = current.get(key, setting.value)
 
     @staticmethod

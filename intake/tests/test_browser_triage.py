@@ -163,3 +163,23 @@ def test_a_bad_decision_is_explained_next_to_the_field(live_server, page_at, ali
     )
     screenshot(desk, "intake-decision-error-1280")
     assert not intake.decisions.exists()
+
+
+def test_the_clinic_admin_edits_the_scoring_policy(live_server, page_at, adam, clinic_a):
+    from clinic.models import AuditEvent
+    from intake.models import ClinicScoringPolicy
+
+    desk = page_at(1280)
+    login(desk, live_server, adam.email, PASSWORD)
+    desk.goto(f"{live_server.url}/clinic/scoring-policy/")
+    expect(desk.get_by_text("policy, not evidence")).to_be_visible()
+    desk.get_by_label("High suspicion from score").fill("6")
+    desk.get_by_label("Patella counts as a high-risk site").uncheck()
+    screenshot(desk, "scoring-policy-1280")
+    desk.get_by_role("button", name="Save policy").click()
+    expect(desk.get_by_text("The scoring policy was saved")).to_be_visible()
+    expect(desk.get_by_text("Last changed by")).to_be_visible()
+    values = ClinicScoringPolicy.objects.get(clinic=clinic_a).values
+    assert values == {"band_high_from": 6, "patella_high_risk": False}
+    event = AuditEvent.objects.get(action="policy.scoring.update")
+    assert event.detail["after"] == values

@@ -355,6 +355,14 @@ def test_the_admin_changes_a_policy_value_and_it_is_audited(client, adam, clinic
     assert event.detail["after"]["band_high_from"] == 4
 
 
+def test_the_policy_page_shows_each_default_readably(client, adam):
+    client.force_login(adam)
+    body = client.get(reverse("scoring_policy")).content.decode()
+    assert "Default: on." in body and "Default: True" not in body
+    assert "phase change.." not in body
+    assert "Default: 5." in body
+
+
 def test_an_inconsistent_policy_is_refused(client, adam, clinic_a):
     client.force_login(adam)
     from intake.scoring import POLICY_DEFAULTS
