@@ -62,6 +62,8 @@ def test_bad_filters_send_the_admin_back_to_the_page(client, adam):
     )
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action__startswith="export").exists()
+    response = client.get(reverse("export_csv"), {"therapist": "99999"}, follow=True)
+    assert "Check the filters. Therapist: Select a valid choice." in response.content.decode()
 
 
 def test_starting_an_export_job_records_it_and_queues_it_on_commit(

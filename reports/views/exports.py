@@ -54,7 +54,12 @@ def export_csv(request):
     clinic = access.workspace(request).clinic
     form = CohortFilterForm(request.GET, clinic=clinic)
     if not form.is_valid():
-        messages.error(request, "Check the filters: " + " ".join(form.errors.get("intake_to", [])))
+        problems = [
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+            if name in form.fields
+        ]
+        messages.error(request, "Check the filters. " + " ".join(problems))
         return redirect(reverse("export_page") + "?" + request.GET.urlencode())
     kind, deidentified = form.cleaned_data["kind"], form.cleaned_data["deidentified"]
     table = services.cohort_table(
