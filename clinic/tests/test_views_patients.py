@@ -228,3 +228,10 @@ def test_a_time_zone_that_does_not_exist_is_refused(client, alice):
     assert "Select a valid choice" in response.content.decode()
     alice.refresh_from_db()
     assert alice.time_zone != "Mars/Olympus_Mons"
+
+
+def test_a_patient_changing_the_time_zone_on_the_account_page_moves_their_reminders(client, pat):
+    client.force_login(pat.user)
+    client.post(reverse("account_security"), {"time_zone": "Pacific/Auckland"})
+    pat.refresh_from_db()
+    assert pat.time_zone == "Pacific/Auckland"

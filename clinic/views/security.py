@@ -14,7 +14,7 @@ from django_otp import login as otp_login
 from clinic import access, audit, sessions, two_factor
 from clinic.access import SecondFactor
 from clinic.forms import CodeForm, EmailAuthenticationForm, TimeZoneForm
-from clinic.models import AuditEvent
+from clinic.models import AuditEvent, Patient
 
 LOW_ON_BACKUP_CODES = 3
 
@@ -165,6 +165,8 @@ def account_security(request):
     zone_form = TimeZoneForm(request.POST or None, instance=user)
     if request.method == "POST" and zone_form.is_valid():
         zone_form.save()
+        # A runner's records follow: reminders come at their local time (as on *Settings*).
+        Patient.objects.filter(user=user).update(time_zone=user.time_zone)
         messages.success(request, f"Times are now shown in {user.get_time_zone_display()}.")
         return redirect("account_security")
     enrolled, required = user.second_factor_facts()
