@@ -13,7 +13,6 @@ The path of a reminder:
    runs out; the next release re-enqueues it. See docs/reminders.md for the exact guarantee.
 """
 
-import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -200,8 +199,8 @@ def _facts_of(chunk: list[dict], now: dt.datetime):
             mornings.append(day)
     for patient in chunk:
         logged, ran_days, mornings = recent[patient["id"]]
-        facts = _facts(patient, last_logs.get(patient["id"]), logged, ran_days, mornings)
-        yield patient, dataclasses.replace(facts, plan_from=plans_from.get(patient["id"]))
+        last_log, plan_from = last_logs.get(patient["id"]), plans_from.get(patient["id"])
+        yield patient, _facts(patient, last_log, logged, ran_days, mornings, plan_from)
 
 
 def _pref(patient: dict, name: str, default):
@@ -211,7 +210,7 @@ def _pref(patient: dict, name: str, default):
     return value
 
 
-def _facts(patient: dict, last_log, logged, ran_days, mornings) -> PatientFacts:
+def _facts(patient: dict, last_log, logged, ran_days, mornings, plan_from) -> PatientFacts:
     zone = zone_named(patient["time_zone"])
     # As rehab.services.logging_expected_since: care start, or the account's first day if later.
     since = local_date(max(patient["created_at"], patient["user__date_joined"]), zone)
@@ -227,6 +226,7 @@ def _facts(patient: dict, last_log, logged, ran_days, mornings) -> PatientFacts:
         ran_days=frozenset(ran_days),
         morning_logged=frozenset(mornings),
         has_therapist=patient["therapist_id"] is not None,
+        plan_from=plan_from,
     )
 
 
