@@ -98,6 +98,16 @@ def test_patient_logs_a_day_on_a_phone_and_the_therapist_acknowledges_the_alert(
     expect(desk.locator("main")).to_contain_text("Maya Chen")
     screenshot(desk, "rehab-alerts-1280")
 
+    desk.goto(f"{live_server.url}/patients/{maya.pk}/logs/")
+    expect(desk.locator("main")).to_contain_text("Ached on the last interval.")  # staff see notes
+    screenshot(desk, "rehab-patient-logs-1280")
+
+    # Twelve weeks: the plan's phases are marked on the chart, and named in text beside it.
+    phone.goto(f"{live_server.url}/me/progress/?days=84")
+    expect(phone.locator(".chart-phases")).to_contain_text("Walk-run from")
+    last_pain(phone)
+    screenshot(phone, "rehab-progress-12-weeks-390")
+
 
 def test_the_rehab_pages_at_the_other_width(live_server, page_at):
     """The same pages at the width each person uses less: a patient at a desk, a clinician on a

@@ -50,7 +50,8 @@
         ctx.setLineDash([]);
         ctx.fillStyle = "#334155";
         var width = ctx.measureText(phase.label).width;
-        var left = px + 4 + width <= area.right ? px + 4 : Math.max(area.left, px - 4 - width);
+        // Right of its line; near the right edge, moved left just enough to fit.
+        var left = Math.max(area.left, Math.min(px + 4, area.right - width));
         var row = 0;
         while (rows[row] !== undefined && rows[row] > left) row++;
         rows[row] = left + width + 6;
