@@ -235,3 +235,16 @@ def test_a_patient_changing_the_time_zone_on_the_account_page_moves_their_remind
     client.post(reverse("account_security"), {"time_zone": "Pacific/Auckland"})
     pat.refresh_from_db()
     assert pat.time_zone == "Pacific/Auckland"
+
+
+def test_the_clinic_page_links_every_clinic_setting(client, adam):
+    client.force_login(adam)
+    body = client.get(reverse("clinic_admin")).content.decode()
+    for name in (
+        "scoring_policy",
+        "alert_policy",
+        "progression_policy",
+        "delivery_failures",
+        "clinic_security",
+    ):
+        assert f'href="{reverse(name)}"' in body, name
