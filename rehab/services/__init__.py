@@ -20,6 +20,7 @@ from rehab.services.logs import (
     running_not_allowed_rule,
 )
 from rehab.services.plans import (
+    HIGH_RISK_PROTECT_CLEARANCE,
     PlanError,
     SiteRisk,
     intake_site_risk,
@@ -43,6 +44,7 @@ from rehab.services.plans import (
 )
 
 __all__ = [
+    "HIGH_RISK_PROTECT_CLEARANCE",
     "RULES_LOOKBACK_DAYS",
     "PlanError",
     "SiteRisk",

@@ -43,6 +43,10 @@ from rehab.plan_content import ContentError, PlanContent, content_from_json
 Action = progression.Action
 RECENT_TRANSITIONS_DAYS = 60  # progression.PlanState: "the last 60 days" are enough
 HIGH_RISK_RED_FLAGS = frozenset({"femoral_neck", "high_risk_site"})
+# §5 readiness: "imaging-confirmed healing for high-risk sites"; §2: therapist sign-off.
+HIGH_RISK_PROTECT_CLEARANCE = (
+    "Imaging confirms healing (high-risk site), and the therapist signs off"
+)
 
 
 class PlanError(Exception):
@@ -606,6 +610,9 @@ def _store(
     leaving = proposal.action in (Action.ADVANCE, Action.COMPLETE) and (
         proposal.action == Action.COMPLETE or target[0] != plan.phase_index
     )
+    clearance = plan.phase.exit_clearance if leaving else ""
+    if leaving and not clearance and plan.high_risk_site and plan.phase_kind == "protect":
+        clearance = HIGH_RISK_PROTECT_CLEARANCE  # whatever the template says
     return PlanProposal.objects.create(
         plan=plan,
         key=key,
@@ -618,7 +625,7 @@ def _store(
         to_label=_label(plan, target),
         reasons=[dataclasses.asdict(reason) for reason in proposal.reasons],
         needs_approval=proposal.needs_approval,
-        clearance=plan.phase.exit_clearance if leaving else "",
+        clearance=clearance,
         rules_version=proposal.version,
         evaluated_on=today,
         status=status,

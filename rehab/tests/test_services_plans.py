@@ -376,3 +376,20 @@ def test_new_pain_withdraws_an_advance_that_waits_for_approval(week, pat):
     assert pending.status == ProposalStatus.SUPERSEDED
     assert not week.plan.proposals.filter(status=ProposalStatus.PENDING).exists()
     assert week.refresh().position == (0, 0)
+
+
+def test_a_high_risk_site_leaves_protect_only_with_imaging_clearance_whatever_the_template(
+    pat, alice
+):
+    plan = active_plan(pat, start=MONDAY, by=alice, high_risk_site=True)  # protect: no clearance
+    week = Week(pat, plan)
+    for n in range(3):
+        week.live(n)
+    pending = plan.proposals.get(status=ProposalStatus.PENDING)
+    assert pending.clearance == services.HIGH_RISK_PROTECT_CLEARANCE
+    with pytest.raises(services.PlanError, match="Imaging confirms healing"):
+        services.proposal_approve(
+            proposal=pending, by=alice, note="", clearance_confirmed=False, today=week.day(2)
+        )
+    approve_pending(plan, alice, week.day(2))
+    assert week.refresh().position == (1, 0)
