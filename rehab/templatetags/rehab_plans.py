@@ -11,6 +11,7 @@ from clinic import access
 from clinic.access import Perm
 from rehab import load, plan_content, plan_history, progression
 from rehab.models import CareTask, PlanStatus, SessionKind, patient_today, progression_thresholds
+from rehab.services import HIGH_RISK_PROTECT_CLEARANCE
 
 register = template.Library()
 
@@ -85,11 +86,14 @@ def _standing(plan, *, today) -> dict:
     if following is not None:
         phase = plan.spec.phase(following[0])
         new_phase = following[0] != plan.phase_index
+        clearance = plan.phase.exit_clearance if new_phase else ""
+        if new_phase and not clearance and plan.high_risk_site and plan.phase_kind == "protect":
+            clearance = HIGH_RISK_PROTECT_CLEARANCE  # as the approval will ask
         milestone = {
             "new_phase": new_phase,
             "phase": phase,
             "step": phase.steps[following[1]],
-            "clearance": plan.phase.exit_clearance if new_phase else "",
+            "clearance": clearance,
             # The engine's approval rules (rehab.progression._approval_reasons).
             "needs_approval": plan.high_risk_site
             or (new_phase and plan.phase_kind == progression.PhaseKind.PROTECT)

@@ -461,6 +461,7 @@ def test_the_next_milestone_says_when_the_therapist_must_approve(client, alice, 
     page = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
     assert "Next milestone:" in page and "site pain ≤ 2/10" in page
     assert "and your approval" in page  # the next step leaves the protect phase
+    assert "imaging confirms healing" not in page  # a low-risk site: no imaging to confirm
     services.plan_end(plan=plan, by=alice, today=patient_today(pat))
     ClinicProgressionPolicy.objects.create(
         clinic=pat.clinic, overrides={"advance_max_pain": 1, "auto_apply": False}
@@ -489,3 +490,10 @@ def test_the_coach_reads_that_the_therapist_approves_the_next_move(client, alice
     client.force_login(coach_cole)
     page = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
     assert "and the therapist’s approval" in page and "your approval" not in page
+
+
+def test_a_high_risk_milestone_names_the_imaging_clearance(client, alice, pat):
+    active_plan(pat, start=patient_today(pat), by=alice, high_risk_site=True)
+    client.force_login(alice)
+    page = client.get(reverse("patient_detail", args=[pat.pk])).content.decode()
+    assert "once you confirm: imaging confirms healing (high-risk site)" in page
