@@ -7,7 +7,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -15,6 +14,7 @@ from clinic import access, audit, sessions, two_factor
 from clinic.access import SecondFactor
 from clinic.forms import CodeForm, EmailAuthenticationForm, TimeZoneForm
 from clinic.models import AuditEvent, Patient
+from clinic.views.common import safe_next
 
 LOW_ON_BACKUP_CODES = 3
 
@@ -33,12 +33,7 @@ class SignInView(auth_views.LoginView):
 
 def _next_url(request) -> str:
     """Where to go after this step: the page first asked for, if it is on this site."""
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("home")
+    return safe_next(request, reverse("home"))
 
 
 def _mark_verified(request, device) -> None:

@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
 from clinic.access import Perm
+from clinic.views.common import edit_clinic_policy, safe_next
 from rehab import alerts as alert_rules
 from rehab import services
 from rehab.forms import AlertAcknowledgeForm, AlertPolicyForm
@@ -58,37 +58,19 @@ def alert_acknowledge(request, patient, alert_id):
 
 
 def _back(request, patient) -> str:
-    """The page the form came from (a path on this site), else the patient's alerts."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("patient_detail", args=[patient.pk]) + "#alerts"
+    return safe_next(request, reverse("patient_detail", args=[patient.pk]) + "#alerts")
 
 
 @access.admin_only
 def alert_policy(request):
     """The clinic admin changes the alert thresholds; each change is audited before/after."""
-    clinic = access.workspace(request).clinic
-    row, _ = ClinicAlertPolicy.objects.get_or_create(clinic=clinic)
-    form = AlertPolicyForm(request.POST or None, current=row.thresholds())
-    if request.method == "POST" and form.is_valid():
-        before, after = dict(row.overrides), form.overrides()
-        if before != after:
-            with transaction.atomic():
-                row.overrides, row.updated_by = after, request.user
-                row.save()
-                audit.record(
-                    request,
-                    "policy.alerts.update",
-                    obj=row,
-                    detail={"before": before, "after": after},
-                )
-        messages.success(request, "The alert thresholds were saved. Alerts use them from now on.")
-        return redirect("alert_policy")
-    return render(
+    return edit_clinic_policy(
         request,
-        "rehab/alert_policy.html",
-        {"form": form, "row": row, "rules": alert_rules.ALERT_RULES},
+        model=ClinicAlertPolicy,
+        form_class=AlertPolicyForm,
+        current=ClinicAlertPolicy.thresholds,
+        action="policy.alerts.update",
+        template="rehab/alert_policy.html",
+        saved="The alert thresholds were saved. Alerts use them from now on.",
+        context={"rules": alert_rules.ALERT_RULES},
     )

@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
 from clinic.access import Perm
+from clinic.views.common import edit_clinic_policy, safe_next
 from rehab import progression, services
 from rehab.models import ClinicProgressionPolicy, PlanProposal, patient_today
 from rehab.plan_forms import ApprovalForm, DeclineForm, ProgressionPolicyForm
@@ -47,12 +47,7 @@ def _proposal(patient, proposal_id) -> PlanProposal:
 
 
 def _back(request, patient) -> str:
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("patient_detail", args=[patient.pk]) + "#plan"
+    return safe_next(request, reverse("patient_detail", args=[patient.pk]) + "#plan")
 
 
 @require_POST
@@ -106,25 +101,13 @@ def proposal_decline(request, patient, proposal_id):
 @access.admin_only
 def progression_policy(request):
     """The clinic admin changes how plans progress; each change is audited before/after."""
-    clinic = access.workspace(request).clinic
-    row, _ = ClinicProgressionPolicy.objects.get_or_create(clinic=clinic)
-    form = ProgressionPolicyForm(request.POST or None, current=row.thresholds())
-    if request.method == "POST" and form.is_valid():
-        before, after = dict(row.overrides), form.overrides()
-        if before != after:
-            with transaction.atomic():
-                row.overrides, row.updated_by = after, request.user
-                row.save()
-                audit.record(
-                    request,
-                    "policy.progression.update",
-                    obj=row,
-                    detail={"before": before, "after": after},
-                )
-        messages.success(request, "The progression rules were saved. Plans use them from now on.")
-        return redirect("progression_policy")
-    return render(
+    return edit_clinic_policy(
         request,
-        "rehab/progression_policy.html",
-        {"form": form, "row": row, "rules": progression.PROGRESSION_RULES},
+        model=ClinicProgressionPolicy,
+        form_class=ProgressionPolicyForm,
+        current=ClinicProgressionPolicy.thresholds,
+        action="policy.progression.update",
+        template="rehab/progression_policy.html",
+        saved="The progression rules were saved. Plans use them from now on.",
+        context={"rules": progression.PROGRESSION_RULES},
     )
