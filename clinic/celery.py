@@ -47,6 +47,11 @@ BEAT_SCHEDULE = {
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
     },
+    "submissions-forget": {
+        "task": "clinic.tasks.submissions_forget",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "notifications-clean-up": {
         "task": "notifications.tasks.notifications_clean_up",
         "schedule": crontab(hour=3, minute=45),

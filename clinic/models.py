@@ -452,3 +452,29 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class Submission(models.Model):
+    """A form post that created or changed rows, kept by the id its form carried.
+
+    A form that creates rows is rendered with a fresh random id (clinic.submissions); the first
+    post with that id does the work and stores what it answered, and a replay (double tap, retry
+    after a timeout, the back button) is answered the same way without doing it again.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.UUIDField()
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="submissions"
+    )
+    redirect_to = models.CharField(max_length=300, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="one_submission_per_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"

@@ -1,5 +1,7 @@
 """Workflows of the clinic core that span models or send mail."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -14,10 +16,13 @@ from clinic.models import (
     Invitation,
     Membership,
     Patient,
+    Submission,
     User,
 )
 
 INVITATION_SALT = "rebound.invitation"
+# Long past any retry or back-button replay (a phone offline for days included).
+SUBMISSION_DAYS = 30
 
 
 class InvitationError(Exception):
@@ -143,3 +148,10 @@ def care_team_add(*, patient: Patient, user: User, added_by: User) -> CareTeamMe
         patient=patient, user=user, defaults={"role": membership.role, "added_by": added_by}
     )
     return member
+
+
+def submissions_forget(*, now=None) -> int:
+    """Forget submission ids older than SUBMISSION_DAYS: the nightly job's work. Safe to rerun."""
+    cutoff = (now or timezone.now()) - timedelta(days=SUBMISSION_DAYS)
+    deleted, _ = Submission.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from clinic.forms import DateInput
 from clinic.models import Patient
+from clinic.submissions import SubmissionIdField
 from rehab import alerts as alert_rules
 from rehab import load
 from rehab.models import (
@@ -78,6 +79,7 @@ class PainField(forms.TypedChoiceField):
 
 
 class DailyLogForm(forms.Form):
+    submission = SubmissionIdField()
     date = forms.DateField(
         widget=DateInput(),
         error_messages={
@@ -281,7 +283,14 @@ ActivityFormSet = forms.formset_factory(
 
 
 def activity_formset(data, *, log: DailyLog | None, unit: str) -> BaseActivityFormSet:
-    initial = [ActivityForm.initial_for(a, unit) for a in log.activities.all()] if log else []
+    """The day's activity rows: the saved ones to show, or exactly the rows that were posted.
+
+    A posted formset gets no initial values. With them, a posted row equal to a saved activity
+    reads as "unchanged" and is skipped, so replaying a post (the log now saved) dropped every
+    activity of the day.
+    """
+    shown = data is None and log is not None
+    initial = [ActivityForm.initial_for(a, unit) for a in log.activities.all()] if shown else []
     formset = ActivityFormSet(data, initial=initial, form_kwargs={"unit": unit}, prefix="activity")
     formset.extra = 0 if len(initial) >= MAX_ACTIVITIES else 1
     return formset

@@ -11,6 +11,7 @@ from rehab.services.care import (
 )
 from rehab.services.logs import (
     RULES_LOOKBACK_DAYS,
+    LogDateTaken,
     alert_acknowledge,
     alerts_evaluate,
     alerts_evaluate_all,
@@ -46,6 +47,7 @@ from rehab.services.plans import (
 __all__ = [
     "HIGH_RISK_PROTECT_CLEARANCE",
     "RULES_LOOKBACK_DAYS",
+    "LogDateTaken",
     "PlanError",
     "SiteRisk",
     "alert_acknowledge",

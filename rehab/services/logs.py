@@ -36,6 +36,10 @@ RULES_LOOKBACK_DAYS = 35
 # --- Daily logs -------------------------------------------------------------------------------
 
 
+class LogDateTaken(Exception):
+    """Another log already holds the day a log was being moved to."""
+
+
 def daily_log_save(
     *,
     patient: Patient,
@@ -50,11 +54,24 @@ def daily_log_save(
     `fields` are DailyLog's fields (date, pains, swelling, limp, notes); `activities` the day's
     sessions as Activity fields (kind, distance_m, duration_min, rpe). The activities replace the
     log's previous ones.
+
+    An upsert under the patient's row lock: concurrent saves of one patient's logs run one after
+    the other, and each reads the log as the one before left it. `log` is the log the form was
+    shown for (None for a new day); a day that was logged meanwhile (another tab, a retried
+    post) is updated rather than inserted twice. Raises LogDateTaken when a log moved to another
+    day would land on a day already logged.
     """
     with transaction.atomic():
-        before = log.snapshot() if log is not None else None
-        if log is None:
-            log = DailyLog(patient=patient)
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
+        day_logs = patient.daily_logs.with_activities()
+        current = day_logs.filter(pk=log.pk).first() if log is not None else None
+        on_day = day_logs.filter(date=fields["date"]).first()
+        if current is None:
+            current = on_day
+        elif on_day is not None and on_day.pk != current.pk:
+            raise LogDateTaken(fields["date"])
+        log = current or DailyLog(patient=patient)
+        before = current.snapshot() if current is not None else None
         for name, value in fields.items():
             setattr(log, name, value)
         log.save()
@@ -82,6 +99,7 @@ def daily_log_save(
 def daily_log_delete(*, log: DailyLog, by, today: dt.date) -> None:
     """Delete a day's log, keeping what it said in the history."""
     with transaction.atomic():
+        Patient.objects.select_for_update().filter(pk=log.patient_id).first()
         LogRevision.objects.create(
             patient=log.patient,
             log=None,

@@ -41,6 +41,7 @@ def clean(data: dict) -> dict:
         {
             "activity-TOTAL_FORMS": st.sampled_from(["0", "1", "3"]),
             "activity-INITIAL_FORMS": st.just("0"),
+            "submission": st.uuids().map(str) | junk,
         },
         optional=dict.fromkeys(LOG_FIELDS + ACTIVITY_FIELDS, junk),
     )

@@ -1,6 +1,7 @@
 """The patient's daily log: saving a day, units, the edit window, history and bad input."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,7 @@ from rehab.tests.factories import ActivityFactory, day_log
 def log_data(day: dt.date, *, pain=2, morning="", during="", activities=(), initial=0, **extra):
     """The POST data of the log form; each activity a dict of kind/distance/minutes/rpe."""
     data = {
+        "submission": str(uuid.uuid4()),
         "date": day.isoformat(),
         "site_pain": pain,
         "morning_pain": morning,

@@ -5,10 +5,11 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from clinic import access
+from clinic import access, submissions
 from clinic.models import Role
 from rehab import services
 from rehab.forms import DailyLogForm, activity_formset, max_distance_text
@@ -26,6 +27,8 @@ def log_day(request, day: dt.date | None = None):
     editable = is_within_edit_window(day, today) and day >= care_start(patient)
     if log is None and not editable:
         raise Http404("That day cannot be logged.")
+    if request.method == "POST" and (first := submissions.replayed(request, LOG_SCOPE)):
+        return submissions.Replayed(first).response(request, reverse("my_progress"))
     if request.method == "POST" and not editable:
         messages.error(request, f"Logs older than {EDIT_WINDOW_DAYS} days can no longer change.")
         return redirect("log_day", day=day)
@@ -33,16 +36,27 @@ def log_day(request, day: dt.date | None = None):
     form = DailyLogForm(data, patient=patient, today=today, log=log, initial=_initial(log, day))
     formset = activity_formset(data, log=log, unit=patient.distance_unit)
     if data is not None and form.is_valid() and formset.is_valid():
-        saved = services.daily_log_save(
-            patient=patient,
-            by=request.user,
-            log=log,
-            fields=form.cleaned_data,
-            activities=formset.activities(),
-            today=today,
-        )
-        messages.success(request, _saved_message(patient, saved, today))
-        return redirect("my_progress")
+        try:
+            with submissions.once(request, form.cleaned_data["submission"], LOG_SCOPE) as claim:
+                saved = services.daily_log_save(
+                    patient=patient,
+                    by=request.user,
+                    log=log,
+                    fields=_log_fields(form.cleaned_data),
+                    activities=formset.activities(),
+                    today=today,
+                )
+                message = _saved_message(patient, saved, today)
+                claim.answer(reverse("my_progress"), message)
+        except submissions.Replayed as replay:
+            return replay.response(request, reverse("my_progress"))
+        except services.LogDateTaken:
+            form.add_error(
+                "date", "That day was logged meanwhile. Open it from the list to change it."
+            )
+        else:
+            messages.success(request, message)
+            return redirect("my_progress")
     return render(
         request,
         "rehab/log_form.html",
@@ -62,11 +76,18 @@ def log_day(request, day: dt.date | None = None):
     )
 
 
+LOG_SCOPE = "daily-log"
+LOG_FIELDS = ("date", "site_pain", "morning_pain", "activity_pain", "swelling", "limp", "notes")
+
+
+def _log_fields(cleaned: dict) -> dict:
+    return {name: cleaned[name] for name in LOG_FIELDS}
+
+
 def _initial(log, day: dt.date) -> dict:
     if log is None:
         return {"date": day}
-    fields = ("date", "site_pain", "morning_pain", "activity_pain", "swelling", "limp", "notes")
-    return {name: getattr(log, name) for name in fields}
+    return {name: getattr(log, name) for name in LOG_FIELDS}
 
 
 def _saved_message(patient, log, today: dt.date) -> str:
