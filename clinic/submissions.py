@@ -81,14 +81,16 @@ class _Claim:
         self.submission.save(update_fields=["redirect_to", "message"])
 
 
-def replayed(request, scope: str) -> Submission | None:
+def replayed(request, scope: str, *, prefix: str = "") -> Submission | None:
     """The earlier submission a post repeats, looked up before its form is validated.
 
     A replay must be recognised before validation: the form may no longer be valid once its
-    first post has been applied (a day logged already, a check recorded already).
+    first post has been applied (a day logged already, a check recorded already). `prefix` is
+    the form's prefix, when it has one.
     """
+    name = f"{prefix}-{FIELD_NAME}" if prefix else FIELD_NAME
     try:
-        key = uuid.UUID(str(request.POST.get(FIELD_NAME, "")))
+        key = uuid.UUID(str(request.POST.get(name, "")))
     except ValueError:
         return None
     user = request.user if request.user.is_authenticated else None

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.models import Patient
+from clinic.submissions import SubmissionIdField
 from notifications.models import CareMessage, ReminderPreference, reminders_allowed
 from notifications.schedule import time_is_quiet, zone_named
 
@@ -104,6 +105,7 @@ class ReminderPreferencesForm(forms.Form):
 
 
 class CareMessageForm(forms.Form):
+    submission = SubmissionIdField()
     text = forms.CharField(
         label="Message",
         max_length=CareMessage.MAX_LENGTH,

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from clinic import access, audit
+from clinic import access, audit, submissions
 from clinic.access import Perm
 from clinic.models import Role
 from notifications import services
@@ -131,22 +131,36 @@ def delivery_retry(request, delivery_id):
 def care_message_create(request, patient):
     """Clinic staff write to the patient; it reaches them as a notice on their channels."""
     form = CareMessageForm(request.POST if request.method == "POST" else None)
+    back = reverse("patient_detail", args=[patient.pk]) + "#reminders"
+    if request.method == "POST" and (first := submissions.replayed(request, MESSAGE_SCOPE)):
+        return submissions.Replayed(first).response(request, back)
     if request.method == "POST" and form.is_valid():
-        message, rows = services.care_message_send(
-            patient=patient, sender=request.user, text=form.cleaned_data["text"]
-        )
-        audit.record(request, "notifications.message", patient=patient, obj=message)
+        try:
+            with submissions.once(request, form.cleaned_data["submission"], MESSAGE_SCOPE) as claim:
+                message, rows = services.care_message_send(
+                    patient=patient, sender=request.user, text=form.cleaned_data["text"]
+                )
+                audit.record(request, "notifications.message", patient=patient, obj=message)
+                said = _care_message_said(patient, rows)
+                claim.answer(back, said)
+        except submissions.Replayed as replay:
+            return replay.response(request, back)
         if all(row.status == Delivery.Status.SKIPPED for row in rows):
-            reasons = {row.reason for row in rows}
-            messages.warning(
-                request,
-                f"The message was kept, but {patient.first_name} will not be told: "
-                f"{', '.join(sorted(reasons))}.",
-            )
+            messages.warning(request, said)
         else:
-            messages.success(request, f"Your message to {patient.first_name} is on its way.")
-        return redirect(reverse("patient_detail", args=[patient.pk]) + "#reminders")
+            messages.success(request, said)
+        return redirect(back)
     return render(request, "notifications/care_message.html", {"patient": patient, "form": form})
+
+
+MESSAGE_SCOPE = "care-message"
+
+
+def _care_message_said(patient, rows) -> str:
+    if all(row.status == Delivery.Status.SKIPPED for row in rows):
+        reasons = ", ".join(sorted({row.reason for row in rows}))
+        return f"The message was kept, but {patient.first_name} will not be told: {reasons}."
+    return f"Your message to {patient.first_name} is on its way."
 
 
 # --- Unsubscribing, without signing in -------------------------------------------------------

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clinic.forms import DateInput
+from clinic.submissions import SubmissionIdField
 from rehab import load, plan_content, progression
 from rehab.forms import PainField, _threshold_field
 from rehab.models import Exercise, PlanTemplate, RiskClass
@@ -515,6 +516,7 @@ class PlanSettingsForm(forms.Form):
 class SessionDoneForm(forms.Form):
     """One session marked done; its prefix is the session's key, so a day's forms differ."""
 
+    submission = SubmissionIdField()
     site_pain_during = PainField(
         label="Pain at the injury site during it",
         required_message="Choose how much the injury site hurt during the session, 0 to 10.",
@@ -540,6 +542,7 @@ class SessionDoneForm(forms.Form):
 
 
 class MorningCheckForm(forms.Form):
+    submission = SubmissionIdField()
     completion = forms.UUIDField(widget=forms.HiddenInput)
     pain = PainField(
         label="Pain at the injury site when you woke up",

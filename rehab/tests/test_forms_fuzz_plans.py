@@ -43,18 +43,21 @@ def plan(pat, alice):
 
 @FUZZ
 @given(data=fields("session", "step-site_pain_during", "step-effort", "step-swelling",
-                   "step-limp", "step-note", "strength-site_pain_during"))  # fmt: skip
-def test_marking_a_session_done_never_errors(client, plan, data):
+                   "step-limp", "step-note", "strength-site_pain_during"),
+       key=st.uuids())  # fmt: skip
+def test_marking_a_session_done_never_errors(client, plan, data, key):
     client.force_login(plan.patient.user)
+    data = {"step-submission": str(key), **data}
     assert client.post(reverse("session_complete"), clean(data)).status_code in OK
     for done in SessionCompletion.objects.all():
         assert 0 <= done.site_pain_during <= 10
 
 
 @FUZZ
-@given(data=fields("completion", "pain"))
-def test_the_morning_check_never_errors(client, plan, data):
+@given(data=fields("completion", "pain", "submission"), key=st.uuids())
+def test_the_morning_check_never_errors(client, plan, data, key):
     client.force_login(plan.patient.user)
+    data = {"submission": str(key), **data}
     assert client.post(reverse("morning_check"), clean(data)).status_code in OK
 
 

@@ -3,6 +3,7 @@ approvals list and the progression rules; and the patient's Today."""
 
 import dataclasses
 import datetime as dt
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -275,7 +276,12 @@ def test_the_patient_marks_a_session_done_with_pain_and_effort(client, alice, pa
     client.force_login(pat.user)
     response = client.post(
         reverse("session_complete"),
-        {"session": "step", "step-site_pain_during": "1", "step-effort": "4"},
+        {
+            "session": "step",
+            "step-submission": uuid.uuid4(),
+            "step-site_pain_during": "1",
+            "step-effort": "4",
+        },
     )
     assert response.url == reverse("today")
     done = SessionCompletion.objects.get(plan=plan)
@@ -286,7 +292,9 @@ def test_the_patient_marks_a_session_done_with_pain_and_effort(client, alice, pa
 def test_a_missing_pain_is_asked_for_again(client, alice, pat):
     active_plan(pat, start=patient_today(pat), by=alice)
     client.force_login(pat.user)
-    response = client.post(reverse("session_complete"), {"session": "step"})
+    response = client.post(
+        reverse("session_complete"), {"session": "step", "step-submission": uuid.uuid4()}
+    )
     assert response.status_code == 400
     assert "Choose how much the injury site hurt" in response.content.decode()
     assert not SessionCompletion.objects.exists()
@@ -296,7 +304,8 @@ def test_a_session_not_on_todays_plan_cannot_be_marked_done(client, alice, pat):
     active_plan(pat, start=patient_today(pat), by=alice)
     client.force_login(pat.user)
     response = client.post(
-        reverse("session_complete"), {"session": "cross-3", "cross-3-site_pain_during": "1"}
+        reverse("session_complete"),
+        {"session": "cross-3", "cross-3-submission": uuid.uuid4(), "cross-3-site_pain_during": "1"},
     )
     assert response.url == reverse("today") and not SessionCompletion.objects.exists()
 
@@ -312,11 +321,15 @@ def test_the_morning_check_comes_before_todays_key_session(client, alice, pat):
     page = client.get(reverse("today")).content.decode()
     assert "sit this morning?" in page
     refused = client.post(
-        reverse("session_complete"), {"session": "step", "step-site_pain_during": "1"}
+        reverse("session_complete"),
+        {"session": "step", "step-submission": uuid.uuid4(), "step-site_pain_during": "1"},
     )
     assert refused.url == reverse("today") and plan.completions.count() == 1
     completion = plan.completions.get()
-    client.post(reverse("morning_check"), {"completion": completion.pk, "pain": "1"})
+    client.post(
+        reverse("morning_check"),
+        {"completion": completion.pk, "pain": "1", "submission": uuid.uuid4()},
+    )
     completion.refresh_from_db()
     assert completion.next_morning_pain == 1
 
@@ -447,7 +460,12 @@ def test_today_and_the_done_message_follow_the_clinics_pain_limits(client, alice
     assert "site of 1/10 or less" in client.get(reverse("today")).content.decode()
     response = client.post(
         reverse("session_complete"),
-        {"session": "step", "step-site_pain_during": "4", "step-effort": "4"},
+        {
+            "session": "step",
+            "step-submission": uuid.uuid4(),
+            "step-site_pain_during": "4",
+            "step-effort": "4",
+        },
         follow=True,
     )
     page = response.content.decode()

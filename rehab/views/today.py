@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic import access
+from clinic import access, submissions
 from clinic.models import Role
 from rehab import services
 from rehab import today as today_view
@@ -47,6 +48,9 @@ def _context(view, *, failed: str = "", form=None, morning_form=None) -> dict:
 def session_complete(request):
     """Mark one of today's sessions done, with the site pain during it and the effort."""
     patient = access.own_patient_record(request)
+    prefix = request.POST.get("session", "")
+    if first := submissions.replayed(request, SESSION_SCOPE, prefix=prefix):
+        return submissions.Replayed(first).response(request, reverse("today"))
     day = patient_today(patient)
     view = today_view.today_for(patient, today=day)
     session = today_view.session_for(view, request.POST.get("session", ""))
@@ -61,26 +65,36 @@ def session_complete(request):
         context = _context(view, failed=session.key, form=form)
         return render(request, "rehab/today.html", context, status=400)
     data = form.cleaned_data
-    services.session_complete(
-        plan=view.plan,
-        by=request.user,
-        day=view.day.date,
-        session=session.key,
-        kind=session.kind,
-        label=session.title,
-        phase_index=view.day.phase_index,
-        step_index=session.step_index,
-        running=session.running,
-        site_pain_during=data["site_pain_during"],
-        effort=data["effort"],
-        swelling=data["swelling"],
-        limp=data["limp"],
-        note=data["note"],
-        today=day,
-    )
     thresholds = progression_thresholds(patient.clinic)
-    messages.success(request, _done_message(session.title, data["site_pain_during"], thresholds))
+    message = _done_message(session.title, data["site_pain_during"], thresholds)
+    try:
+        with submissions.once(request, data["submission"], SESSION_SCOPE) as claim:
+            services.session_complete(
+                plan=view.plan,
+                by=request.user,
+                day=view.day.date,
+                session=session.key,
+                kind=session.kind,
+                label=session.title,
+                phase_index=view.day.phase_index,
+                step_index=session.step_index,
+                running=session.running,
+                site_pain_during=data["site_pain_during"],
+                effort=data["effort"],
+                swelling=data["swelling"],
+                limp=data["limp"],
+                note=data["note"],
+                today=day,
+            )
+            claim.answer(reverse("today"), message)
+    except submissions.Replayed as replay:
+        return replay.response(request, reverse("today"))
+    messages.success(request, message)
     return redirect("today")
+
+
+SESSION_SCOPE = "session-done"
+MORNING_SCOPE = "morning-check"
 
 
 def _done_message(title: str, pain: int, thresholds: dict) -> str:
@@ -102,6 +116,8 @@ def morning_check(request):
     patient = access.own_patient_record(request)
     day = patient_today(patient)
     view = today_view.today_for(patient, today=day)
+    if first := submissions.replayed(request, MORNING_SCOPE):
+        return submissions.Replayed(first).response(request, reverse("today"))
     form = MorningCheckForm(request.POST)
     if view.morning_check is None:
         messages.info(request, "Thanks, this morning's pain is already recorded.")
@@ -112,6 +128,12 @@ def morning_check(request):
         messages.info(request, "That session no longer waits for a morning check.")
         return redirect("today")
     completion = SessionCompletion.objects.get(pk=view.morning_check.pk)
-    services.morning_check(completion=completion, pain=form.cleaned_data["pain"], today=day)
-    messages.success(request, "Thanks: this morning's pain is recorded.")
+    message = "Thanks: this morning's pain is recorded."
+    try:
+        with submissions.once(request, form.cleaned_data["submission"], MORNING_SCOPE) as claim:
+            services.morning_check(completion=completion, pain=form.cleaned_data["pain"], today=day)
+            claim.answer(reverse("today"), message)
+    except submissions.Replayed as replay:
+        return replay.response(request, reverse("today"))
+    messages.success(request, message)
     return redirect("today")
