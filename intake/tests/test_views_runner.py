@@ -290,3 +290,21 @@ def test_the_patient_sees_their_intake_and_next_step(client, pat):
     assert "Where is the pain?" in body
     home = client.get(reverse("patient_home")).content.decode()
     assert "Please act on this today" in home
+
+
+def test_a_step_and_the_submission_posted_twice_are_kept_once(client, token, link):
+    """A double tap or a retried post: the same answers once, one submitted intake, one score."""
+    client.post(step(token, "about"), ABOUT)
+    client.post(step(token, "about"), ABOUT)
+    review = reverse("intake_review", args=[token])
+
+    first = client.post(review)
+    again = client.post(review)
+
+    assert first.url == again.url == reverse("intake_done", args=[token])
+    intake = Intake.objects.get(link=link)
+    assert intake.steps_done.count("about") == 1
+    assert intake.status == Intake.Status.NEW
+    assert intake.scores.count() == 1
+    assert list(intake.events.values_list("note", flat=True)).count("Submitted") == 1
+    assert Patient.objects.filter(first_name="Robin").count() == 1

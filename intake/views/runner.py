@@ -169,8 +169,18 @@ def render_step(request, intake: Intake, step: str, form, steps: list[str], **ex
     )
 
 
+def _already_sent(token) -> bool:
+    try:
+        return services.link_from_token(token, allow_used=True).used_at is not None
+    except services.LinkError:
+        return False
+
+
 @access.public
 def intake_review(request, token):
+    if request.method == "POST" and _already_sent(token):
+        # A double tap or a retried send: answer as the first send did.
+        return redirect("intake_done", token)
     link, intake = _open_intake(request, token)
     if link is None:
         return intake
