@@ -2,9 +2,16 @@
 
 Every provider error ends as one of two exceptions, so the sender knows whether to retry:
 `TransientError` (try again later) or `PermanentError` (record the failure, never retry).
+
+Each e-mail carries a Message-ID made from its ledger row, the same on every attempt; an e-mail
+API that drops a second request with the same key (EMAIL_IDEMPOTENCY) gets it as that key too.
+`resend_window` says how long after a send whose outcome is unknown it is still safe to repeat
+(docs/reminders.md, "The exactly-once guarantee").
 """
 
+import datetime as dt
 import smtplib
+from dataclasses import dataclass
 
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
@@ -24,6 +31,53 @@ class PermanentError(Exception):
     """The provider refused the message for good (a bad address); it is recorded as failed."""
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """How an e-mail API takes our key: a message header Anymail passes on as it is."""
+
+    header: str
+    kept_for: dt.timedelta  # how long the provider remembers a key
+
+
+BREVO = Idempotency("idempotencyKey", dt.timedelta(minutes=15))
+# E-mail backends whose provider sends a message once per key. SMTP has no such key; nor have
+# Postmark, Amazon SES, SendGrid or Mailgun. Resend has one, but only as an HTTP header, which
+# Anymail cannot set. Twilio's Messages API has none (sms.py).
+EMAIL_IDEMPOTENCY = {
+    "anymail.backends.brevo.EmailBackend": BREVO,
+    "anymail.backends.sendinblue.EmailBackend": BREVO,
+}
+# A repeat must reach the provider before it forgets the key, whatever the send then takes.
+RESEND_MARGIN = dt.timedelta(minutes=2)
+
+
+def hands_over(delivery: Delivery) -> bool:
+    """Whether sending leaves our database (e-mail, SMS): then the row is marked in flight
+    first. An in-app notice is written in the transaction that marks it sent."""
+    return delivery.channel != Channel.IN_APP
+
+
+def resend_window(channel: str) -> dt.timedelta | None:
+    """How long after the first hand-over a message whose fate is unknown may be sent again
+    without reaching the person twice (the provider drops the repeat); None: never."""
+    if channel != Channel.EMAIL:
+        return None
+    idempotency = EMAIL_IDEMPOTENCY.get(settings.EMAIL_BACKEND)
+    return idempotency.kept_for - RESEND_MARGIN if idempotency else None
+
+
+def message_id(delivery: Delivery) -> str:
+    """The e-mail's Message-ID: one per ledger row, the same on every attempt."""
+    return f"<delivery-{delivery.pk}@{_domain()}>"
+
+
+def _identity_headers(delivery: Delivery) -> dict:
+    headers = {"Message-ID": message_id(delivery)}
+    if idempotency := EMAIL_IDEMPOTENCY.get(settings.EMAIL_BACKEND):
+        headers[idempotency.header] = message_id(delivery).strip("<>")
+    return headers
+
+
 def send(delivery: Delivery, message: Message | None) -> str:
     """Send `delivery`; return the provider's message id. `message` is None for intake links."""
     if delivery.kind in (Kind.INTAKE_INVITATION, Kind.INTAKE_EXPIRY):
@@ -37,7 +91,7 @@ def send(delivery: Delivery, message: Message | None) -> str:
 
 def _email(delivery: Delivery, message: Message) -> str:
     headers = {
-        "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
+        **_identity_headers(delivery),
         "List-Unsubscribe": f"<{message.unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
@@ -94,7 +148,7 @@ def _intake_link(delivery: Delivery) -> str:
 
     unsubscribe_url = unsubscribe.url_for_link(delivery.intake_link)
     headers = {
-        "Message-ID": f"<delivery-{delivery.pk}@{_domain()}>",
+        **_identity_headers(delivery),
         "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }

@@ -167,7 +167,16 @@ class DeliveryQuerySet(models.QuerySet):
             Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - requeue_after)
         )
         lease_over = Q(status=Delivery.Status.SENDING, claimed_until__lt=now)
-        return self.filter(waiting | lease_over)
+        in_doubt = lease_over & Q(handed_over_at__isnull=False)
+        return self.filter(waiting | lease_over).exclude(in_doubt)
+
+    def in_doubt(self, now: dt.datetime):
+        """Rows handed to the e-mail or SMS provider by a sender whose lease ran out before it
+        recorded the answer: the message may have gone out. They are reconciled, never blindly
+        sent again (`notifications.services.deliveries_reconcile`)."""
+        return self.filter(
+            status=Delivery.Status.SENDING, claimed_until__lt=now, handed_over_at__isnull=False
+        )
 
     def for_clinic(self, clinic: Clinic):
         return self.filter(clinic=clinic)
@@ -187,6 +196,8 @@ class Delivery(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
+        # The sender died after handing it to the provider: it may have gone out, or not.
+        UNKNOWN = "unknown", "Unconfirmed"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="deliveries")
     patient = models.ForeignKey(
@@ -219,6 +230,12 @@ class Delivery(models.Model):
     send_after = models.DateTimeField(help_text="Not before: the due moment after quiet hours.")
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was first handed to the e-mail or SMS provider, committed before the "
+        "call: a row still sending with this set may have gone out.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

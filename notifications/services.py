@@ -9,8 +9,10 @@ The path of a reminder:
    send task (`notifications.tasks.deliveries_send`).
 3. `delivery_send` (called for each id) claims its row with one conditional UPDATE and a lease,
    checks that sending is still right (consent, unsubscribe, pause, quiet hours, already logged),
-   sends, and marks the row sent straight away. A worker that dies mid-send leaves a row whose lease
-   runs out; the next release re-enqueues it. See docs/reminders.md for the exact guarantee.
+   commits the row as handed over, sends, and marks the row sent straight away. A worker that dies
+   before the hand-over leaves a row whose lease runs out; the next release re-enqueues it. One
+   that dies after it leaves a row in doubt, which `deliveries_reconcile` settles instead of
+   sending it blindly again. See docs/reminders.md for the exact guarantee, channel by channel.
 """
 
 import datetime as dt
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -440,9 +443,10 @@ def care_message_send(*, patient: Patient, sender, text: str) -> tuple[CareMessa
 def deliveries_release(*, now: dt.datetime) -> int:
     """Queue a send task for every row that may go out now; returns how many rows.
 
-    A row whose sender stopped mid-send MAX_ATTEMPTS times (a worker that keeps dying on it) is
-    recorded as failed instead of being queued again forever.
+    Rows in doubt are reconciled first. A row whose sender stopped mid-send MAX_ATTEMPTS times
+    (a worker that keeps dying on it) is recorded as failed instead of being queued again forever.
     """
+    deliveries_reconcile(now=now)
     Delivery.objects.filter(
         status=Delivery.Status.SENDING, claimed_until__lt=now, attempts__gte=MAX_ATTEMPTS
     ).update(
@@ -451,6 +455,38 @@ def deliveries_release(*, now: dt.datetime) -> int:
         last_error=f"The sender stopped before finishing, {MAX_ATTEMPTS} times.",
     )
     return _release(Delivery.objects.all(), now)
+
+
+IN_DOUBT = (
+    "The sender stopped after handing it to the provider and before recording the answer, so "
+    "it may have gone out. Not sent again, so that nobody gets it twice: send it again if it "
+    "did not arrive."
+)
+
+
+def deliveries_reconcile(*, now: dt.datetime) -> dict:
+    """Settle the rows whose sender died between handing them to the provider and recording
+    the answer (`Delivery.objects.in_doubt`). Nobody can tell whether they went out.
+
+    Where the provider drops a repeat of the same key (`channels.resend_window`) and the first
+    hand-over is recent enough, the row is queued again and repeated with the same key. Every
+    other row (SMTP, most e-mail APIs, SMS) is recorded as `unknown` and listed for clinic
+    admins, who may send it again: at most one copy, never two without a person deciding.
+    """
+    in_doubt = Delivery.objects.in_doubt(now)
+    repeatable = Q(pk__in=[])
+    for channel in (Channel.EMAIL, Channel.SMS):
+        if (window := channels.resend_window(channel)) is not None:
+            repeatable |= Q(channel=channel, handed_over_at__gt=now - window)
+    repeated = in_doubt.filter(repeatable).update(
+        status=Delivery.Status.QUEUED, claimed_until=None, enqueued_at=None
+    )
+    unknown = in_doubt.update(
+        status=Delivery.Status.UNKNOWN, claimed_until=None, last_error=IN_DOUBT
+    )
+    if unknown:
+        log.warning("%d deliveries may or may not have gone out; listed for clinic admins", unknown)
+    return {"repeated": repeated, "unknown": unknown}
 
 
 def _release(rows, now: dt.datetime) -> int:
@@ -520,15 +556,8 @@ def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
         delivery.context = {**delivery.context, "sessions": sessions_left(delivery.patient, day)[0]}
     message = None if delivery.intake_link_id else messages.compose(delivery)
     try:
-        # From the provider's "accepted" to the row's "sent" nothing else happens: that span is
-        # the only one where a dying worker could cause a second send (docs/reminders.md).
-        with transaction.atomic():
-            provider_id = channels.send(delivery, message)
-            _settle(
-                delivery, attempt, status=Delivery.Status.SENT, sent_at=now, provider_id=provider_id
-            )
-            if delivery.kind == Kind.INTAKE_EXPIRY:
-                IntakeLink.objects.filter(pk=delivery.intake_link_id).update(reminded_at=now)
+        if not _hand_over(delivery, attempt, message, now):
+            return "not claimed"
     except channels.PermanentError as error:
         _settle(delivery, attempt, status=Delivery.Status.FAILED, last_error=str(error)[:2000])
         return "failed"
@@ -552,17 +581,55 @@ def delivery_send(delivery_id: int, *, now: dt.datetime | None = None) -> str:
     return "sent"
 
 
+def _hand_over(delivery: Delivery, attempt: int, message, now: dt.datetime) -> bool:
+    """Send through the channel and record it sent; False if the claim was lost meanwhile.
+
+    An in-app notice is a row in our database, written in the transaction that marks the
+    delivery sent: it exists once or not at all. An e-mail or SMS leaves the database, so the
+    row is first committed as handed over (its own statement, before any network call). A
+    worker that dies from there to the `sent` commit leaves a row in doubt, which
+    `deliveries_reconcile` settles instead of sending it again blindly.
+    """
+    if not channels.hands_over(delivery):
+        with transaction.atomic():
+            provider_id = channels.send(delivery, message)
+            _settle(
+                delivery, attempt, status=Delivery.Status.SENT, sent_at=now, provider_id=provider_id
+            )
+        return True
+    marked = Delivery.objects.filter(
+        pk=delivery.pk, status=Delivery.Status.SENDING, attempts=attempt
+    ).update(handed_over_at=Coalesce("handed_over_at", now))  # a repeat keeps the first
+    if not marked:
+        return False
+    provider_id = channels.send(delivery, message)
+    # From the provider's "accepted" to this commit nothing else happens: a worker dying in
+    # between leaves the row in doubt (docs/reminders.md).
+    with transaction.atomic():
+        _settle(
+            delivery, attempt, status=Delivery.Status.SENT, sent_at=now, provider_id=provider_id
+        )
+        if delivery.kind == Kind.INTAKE_EXPIRY:
+            IntakeLink.objects.filter(pk=delivery.intake_link_id).update(reminded_at=now)
+    return True
+
+
 def _claim(delivery_id: int, now: dt.datetime) -> int | None:
     """Take the row for this sender with one conditional UPDATE; returns the attempt number.
 
     Only one of any number of workers (or retries of one task) gets a row: the UPDATE matches a
-    row that is queued and due, or whose previous sender's lease ran out.
+    row that is queued and due, or whose previous sender's lease ran out before it handed the
+    message over (a row handed over is in doubt: reconciled, not claimed).
     """
     claimed = (
         Delivery.objects.filter(pk=delivery_id)
         .filter(
             Q(status=Delivery.Status.QUEUED, send_after__lte=now)
-            | Q(status=Delivery.Status.SENDING, claimed_until__lt=now)
+            | Q(
+                status=Delivery.Status.SENDING,
+                claimed_until__lt=now,
+                handed_over_at__isnull=True,
+            )
         )
         .update(
             status=Delivery.Status.SENDING,
@@ -669,15 +736,20 @@ def _quiet_until(delivery: Delivery, now: dt.datetime) -> dt.datetime | None:
     return quiet_end(now, preference.quiet_start, preference.quiet_end, zone)
 
 
+RETRYABLE = (Delivery.Status.FAILED, Delivery.Status.UNKNOWN)
+
+
 def delivery_retry(*, delivery: Delivery) -> None:
-    """Send a failed delivery again (a clinic admin fixed the address or the provider)."""
+    """Send a failed or unconfirmed delivery again: a clinic admin fixed the address or the
+    provider, or found that a message whose sender died in flight never arrived."""
     now = timezone.now()
     with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
+        updated = Delivery.objects.filter(pk=delivery.pk, status__in=RETRYABLE).update(
             status=Delivery.Status.QUEUED,
             attempts=0,
             send_after=now,
             enqueued_at=None,
+            handed_over_at=None,
             reason="",
         )
         if updated:
@@ -728,7 +800,12 @@ def notifications_clean_up(*, now: dt.datetime) -> dict:
     in-app notifications. Idempotent; bounded memory (deletes in chunks)."""
     cutoff = now - dt.timedelta(days=settings.NOTIFICATIONS_KEEP_DAYS)
     settled = Delivery.objects.filter(
-        status__in=[Delivery.Status.SENT, Delivery.Status.SKIPPED, Delivery.Status.FAILED],
+        status__in=[
+            Delivery.Status.SENT,
+            Delivery.Status.SKIPPED,
+            Delivery.Status.FAILED,
+            Delivery.Status.UNKNOWN,
+        ],
         due_at__lt=cutoff,
     )
     deliveries = 0

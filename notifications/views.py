@@ -109,7 +109,7 @@ def delivery_failures(request):
     clinic = access.workspace(request).clinic
     failures = (
         Delivery.objects.for_clinic(clinic)
-        .filter(status=Delivery.Status.FAILED)
+        .filter(status__in=services.RETRYABLE)
         .select_related("patient", "intake_link")
         .order_by("-due_at", "-id")
     )
