@@ -3,10 +3,13 @@ line, to the file named by REBOUND_TEST_MAIL_FILE, so the test can read what the
 
 REBOUND_TEST_MAIL_HANG_AT=N makes the N-th message of the process hang before it is recorded
 (after writing `<file>.hanging`), so a test can kill the worker in the middle of a send.
+REBOUND_TEST_MAIL_KILL_AT=N makes the process SIGKILL itself right after recording the N-th
+message: the provider has accepted it, the ledger has not recorded it.
 """
 
 import json
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -19,6 +22,7 @@ class RecordingBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         path = Path(os.environ["REBOUND_TEST_MAIL_FILE"])
         hang_at = int(os.environ.get("REBOUND_TEST_MAIL_HANG_AT") or 0)
+        kill_at = int(os.environ.get("REBOUND_TEST_MAIL_KILL_AT") or 0)
         for message in email_messages:
             RecordingBackend.sent_by_this_process += 1
             if RecordingBackend.sent_by_this_process == hang_at:
@@ -35,6 +39,8 @@ class RecordingBackend(BaseEmailBackend):
                 file.write(json.dumps(record) + "\n")
                 file.flush()
                 os.fsync(file.fileno())
+            if RecordingBackend.sent_by_this_process == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)  # this process only: the worker, solo pool
         return len(email_messages)
 
 

@@ -170,7 +170,8 @@ def test_unsubscribed_patients_get_nothing_even_when_already_queued(
     }
 
 
-FAULT_PATIENTS = 500
+FAULT_PATIENTS = 200
+KILLED_IN_SEND = 120
 
 
 def many_due_patients(clinic, therapist, count: int) -> list[Patient]:
@@ -204,32 +205,50 @@ def many_due_patients(clinic, therapist, count: int) -> list[Patient]:
     return patients
 
 
-def test_a_worker_killed_mid_batch_loses_no_reminder_and_sends_none_twice(
-    worker_harness, clinic_a, alice
+def start_and_kill_mid_send(harness, when: str) -> int:
+    """Start a worker that dies in its KILLED_IN_SEND-th send; returns how many messages the
+    provider accepted (the one in flight among them when it died after the acceptance)."""
+    if when == "after the provider accepted":
+        worker = harness.start_worker(REBOUND_TEST_MAIL_KILL_AT=str(KILLED_IN_SEND))
+        harness.trigger(DISPATCH)
+        harness.wait_for(lambda: worker.process.poll() is not None, "the worker to die", 45)
+        return KILLED_IN_SEND
+    worker = harness.start_worker(REBOUND_TEST_MAIL_HANG_AT=str(KILLED_IN_SEND))
+    harness.trigger(DISPATCH)
+    hanging = harness.mail_file.with_suffix(".hanging")
+    harness.wait_for(hanging.exists, "the worker to hang in the provider's call", 45)
+    worker.kill()  # SIGKILL: no clean-up, no acknowledgement
+    return KILLED_IN_SEND - 1
+
+
+@pytest.mark.parametrize("when", ["after the provider accepted", "before the provider accepted"])
+def test_a_worker_killed_mid_send_sends_nobody_anything_twice(
+    worker_harness, clinic_a, alice, when
 ):
     many_due_patients(clinic_a, alice, FAULT_PATIENTS)
-    first = worker_harness.start_worker(REBOUND_TEST_MAIL_HANG_AT="200")
-    worker_harness.trigger(DISPATCH)
-    hanging = worker_harness.mail_file.with_suffix(".hanging")
-    worker_harness.wait_for(hanging.exists, "the first worker to hang in its 200th send", 45)
-    first.kill()  # SIGKILL: no clean-up, no acknowledgement, a row left mid-send
-    assert Delivery.objects.filter(status="sending").count() == 1
-    assert len(worker_harness.mails()) == 199
+    accepted = start_and_kill_mid_send(worker_harness, when)
+    [in_flight] = Delivery.objects.filter(status="sending")
+    assert in_flight.handed_over_at is not None
+    assert len(worker_harness.mails()) == accepted
 
     worker_harness.start_worker()
-
     last_beat = [0.0]
 
-    def all_sent() -> bool:
-        if not Delivery.objects.exclude(status="sent").exists():
+    def all_settled() -> bool:
+        if not Delivery.objects.filter(status__in=["queued", "sending"]).exists():
             return True
-        if time.monotonic() - last_beat[0] > 1:  # as beat does: re-queue rows whose lease ran out
+        if time.monotonic() - last_beat[0] > 1:  # as beat does: reconcile, re-queue what waits
             worker_harness.trigger(DISPATCH)
             last_beat[0] = time.monotonic()
         return False
 
-    worker_harness.wait_for(all_sent, "every reminder to be sent", 50)
+    worker_harness.wait_for(all_settled, "every reminder to be settled", 60)
     addresses = [mail["to"][0] for mail in worker_harness.mails()]
-    assert len(addresses) == FAULT_PATIENTS
-    assert len(set(addresses)) == FAULT_PATIENTS
-    assert Delivery.objects.filter(status="sent").count() == FAULT_PATIENTS
+    assert len(addresses) == len(set(addresses))  # nobody got a reminder twice
+    assert len(addresses) == FAULT_PATIENTS - 1 + (when == "after the provider accepted")
+    assert (in_flight.patient.email in addresses) == (when == "after the provider accepted")
+    # The one in flight is neither resent nor claimed as sent: it is left for an admin to check.
+    assert Delivery.objects.filter(status="sent").count() == FAULT_PATIENTS - 1
+    assert list(Delivery.objects.filter(status="unknown").values_list("pk", flat=True)) == [
+        in_flight.pk
+    ]
