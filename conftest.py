@@ -51,6 +51,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def cache_of_its_own(settings):
+    """Each test counts (password-reset requests) in an empty cache in this process's memory,
+    never in a Redis that other tests and other test runs share."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def two_step_default_off(settings):
     """Whatever DEBUG the local .env sets, new clinics and Django-admin users do not need 2FA.
 

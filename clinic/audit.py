@@ -3,12 +3,8 @@
 from django.http import HttpRequest
 
 from clinic.access import workspace
+from clinic.client_address import client_address
 from clinic.models import AuditEvent, Clinic, Patient, User
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client address as the server saw it (the proxy is trusted to set REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(
@@ -33,7 +29,7 @@ def record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail or {},
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
     )
 
 
@@ -57,7 +53,7 @@ def record_sign_in(
         object_type=User._meta.label_lower if account else "",
         object_id=str(account.pk) if account else "",
         detail={"email": email[:254], **(detail or {})},
-        ip_address=client_ip(request) if request is not None else None,
+        ip_address=client_address(request) if request is not None else None,
     )
 
 

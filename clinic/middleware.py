@@ -1,12 +1,32 @@
-"""Request-wide policies: idle sign-out of staff sessions, and each person's own time zone."""
+"""Request-wide policies: pages kept by no cache, idle sign-out of staff sessions, and each
+person's own time zone."""
 
 import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from clinic import sessions
+
+
+class NoStoreMiddleware:
+    """Send every page with `Cache-Control: no-store`, so no browser or proxy keeps a copy.
+
+    On a shared clinic computer the back button after signing out must not show a patient's
+    record from the browser's cache. Nearly every page shows someone's data (intake and
+    unsubscribe links too, without a sign-in), so the rule has no exceptions to get wrong.
+    Static files are answered by WhiteNoise before this middleware and keep their caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True)
+        return response
 
 
 class IdleSessionMiddleware:

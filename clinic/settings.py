@@ -4,6 +4,7 @@ A `.env` file beside manage.py is read when present (`make run` creates one for 
 In production set the variables in the process environment instead; nothing secret has a default.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clinic.middleware.NoStoreMiddleware",  # after WhiteNoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -118,6 +120,16 @@ else:
     # Longer than any retry countdown (10 minutes at most): Redis never hands a task waiting
     # for its retry to a second worker.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+
+# The cache holds counters that every web process must share (the password-reset rate limit):
+# Redis, except for `make run` without Redis (a folder broker), whose one web process can keep
+# them in its own memory. Tests count in local memory (conftest.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if CELERY_BROKER_URL.startswith("filesystem://")
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
+
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: outcomes are kept in the ledger
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late, a worker holds one message at a time
@@ -175,6 +187,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Password-reset and invitation links stay valid this long (seconds).
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Password-reset requests (clinic/rate_limits.py): at most (requests, in seconds) per e-mail
+# address and per client address. Past either, the answer is the same but no e-mail is sent.
+PASSWORD_RESET_LIMIT_PER_EMAIL = (3, 15 * 60)
+PASSWORD_RESET_LIMIT_PER_CLIENT = (20, 60 * 60)
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 
 # Sign-in throttling (django-axes): an e-mail address is locked from one client address after
@@ -187,11 +203,24 @@ AXES_COOLOFF_TIME = "clinic.lockouts.cool_off"
 AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; it holds the e-mail address
 AXES_USERNAME_CALLABLE = "clinic.lockouts.attempted_email"
-AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "clinic.lockouts.lockout_response"
 AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that address's earlier failures
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log (auth.login)
 AXES_VERBOSE = False
+
+# The client address of a request (clinic/client_address.py), for lockouts, the audit trail and
+# rate limits. Behind reverse proxies, TRUSTED_PROXY_COUNT says how many of them append to
+# X-Forwarded-For (1 for one nginx or a platform's router); 0, the default, ignores forwarded
+# headers and uses the connection's address. TRUSTED_PROXIES, if set, lists the addresses or
+# networks of the proxy nearest the app: forwarded headers from any other connection are ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from _error
 
 # Two-step verification (django-otp): TOTP apps plus one-time backup codes. Clinics require it of
 # their admins and therapists unless they turn it off; new clinics start with this default.
@@ -309,7 +338,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 or 404 is an expected answer: one line, not a traceback (which only a 500 gets).
+    "filters": {"client_errors_in_one_line": {"()": "clinic.request_log.ClientErrorsInOneLine"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Axes logs every sign-in at INFO; failures and lockouts (WARNING) are the ones to keep.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Axes logs every sign-in at INFO; failures and lockouts (WARNING) are the ones to keep.
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["client_errors_in_one_line"]},
+    },
 }

@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import access
-from clinic.forms import EmailPasswordResetForm
 from clinic.views import accounts, home, patients, security, team
 
 auth_urls = [
@@ -11,7 +10,7 @@ auth_urls = [
     path("logout/", access.public(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password-reset/",
-        access.public(auth_views.PasswordResetView.as_view(form_class=EmailPasswordResetForm)),
+        access.public(security.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(

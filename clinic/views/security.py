@@ -4,15 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from clinic import access, audit, sessions, two_factor
+from clinic import access, audit, rate_limits, sessions, two_factor
 from clinic.access import SecondFactor
-from clinic.forms import CodeForm, EmailAuthenticationForm, TimeZoneForm
+from clinic.client_address import client_address
+from clinic.forms import CodeForm, EmailAuthenticationForm, EmailPasswordResetForm, TimeZoneForm
 from clinic.models import AuditEvent, Patient
 from clinic.views.common import safe_next
 
@@ -29,6 +30,23 @@ class SignInView(auth_views.LoginView):
         response = super().form_valid(form)
         sessions.remember_on_this_device(self.request, form.cleaned_data["remember"])
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, rate-limited per e-mail address and per client address.
+
+    Past a limit the answer is the usual "if an account exists, we sent an e-mail" page, so it
+    tells no more than before; only the e-mail is not sent.
+    """
+
+    form_class = EmailPasswordResetForm
+
+    def form_valid(self, form):
+        if rate_limits.password_reset_allowed(
+            email=form.cleaned_data["email"], client=client_address(self.request)
+        ):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def _next_url(request) -> str:
