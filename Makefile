@@ -38,9 +38,13 @@ run: seed
 	@echo "  admin@riverside.example    clinic admin, Riverside Physio"
 	@echo ""
 	@# The web server, a Celery worker and beat (Procfile), stopped together by Ctrl-C. The broker
-	@# is Redis when it answers, else a folder queue under var/ (clinic/celery.py).
+	@# is Redis when it answers, else a folder queue under var/ (clinic/celery.py). The queue is
+	@# this checkout's own (REBOUND_INSTANCE in clinic/settings.py), so checkouts can share Redis.
 	@broker=$$($(PY) -c "from clinic.celery import local_broker_url; print(local_broker_url())"); \
 	  echo "Background jobs: a Celery worker and beat, broker $$broker"; \
+	  REBOUND_HOST=$(HOST) REBOUND_PORT=$(PORT) $(PY) -c "from clinic.celery import app; \
+	    from django.conf import settings as s; print('Their queue:', app.conf.task_default_queue, \
+	    '- links in e-mails start with', s.SITE_URL)"; \
 	  CELERY_BROKER_URL=$$broker REBOUND_HOST=$(HOST) REBOUND_PORT=$(PORT) \
 	  $(VENV)/bin/honcho start -f Procfile
 

@@ -4,6 +4,7 @@ A `.env` file beside manage.py is read when present (`make run` creates one for 
 In production set the variables in the process environment instead; nothing secret has a default.
 """
 
+import hashlib
 import ipaddress
 import os
 from pathlib import Path
@@ -27,7 +28,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails. Unset, it follows the address `make run HOST=… PORT=…` serves on (the Makefile
+# hands REBOUND_HOST and REBOUND_PORT to the web server, the worker and beat alike).
+RUN_HOST = env.str("REBOUND_HOST", default="127.0.0.1")
+RUN_PORT = env.int("REBOUND_PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default=f"http://{RUN_HOST}:{RUN_PORT}")
 
 INSTALLED_APPS = [
     "clinic",
@@ -98,6 +103,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # per test run (process id), so test runs side by side never share one.
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
+    # `make run` writes from the web server, a worker and beat at once. Write-ahead logging lets
+    # readers go on during a write; IMMEDIATE takes the write lock when a transaction begins, so
+    # a writer waits its turn (up to the timeout, in seconds) instead of failing with "database is
+    # locked" when a read inside its transaction tries to become a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_TIMEOUT", default=20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -130,7 +145,17 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
 
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Every task goes to one queue (no routes), which the worker consumes by default. Its name is this
+# instance's, so two checkouts or deploys sharing one Redis never take each other's jobs:
+# REBOUND_INSTANCE names the instance and defaults to a short hash of the checkout's folder (set
+# it explicitly where the folder changes with each release).
+REBOUND_INSTANCE = env.str(
+    "REBOUND_INSTANCE", default=hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+)
+CELERY_TASK_DEFAULT_QUEUE = env.str(
+    "CELERY_TASK_DEFAULT_QUEUE", default=f"rebound-{REBOUND_INSTANCE}"
+)
+CACHES["default"]["KEY_PREFIX"] = REBOUND_INSTANCE  # nor each other's counters in the cache
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: outcomes are kept in the ledger
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late, a worker holds one message at a time
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
