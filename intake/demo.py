@@ -15,6 +15,7 @@ NAMESPACE = uuid.UUID("0d5c8a4e-2b7f-4f61-9c3e-5a1e7b9d2c40")
 SHIN_SPLINTS = {
     "region": "shin_inner", "side": "both", "pain_localized": "spread", "pain_on_impact": "no",
     "point_tenderness": "no", "swelling": "no", "better_with_rest_returns_running": "yes",
+    "pain_eases_warm_up": "yes",
     "pain_now": 2, "pain_worst": 4, "weekly_km": [28, 30, 34, 45], "change_distance": "yes",
     "rest_days_per_week": 2, "shoe_age_km": 450,
 }  # fmt: skip
@@ -29,7 +30,12 @@ ANTERIOR_SHIN = {
     "region": "shin_front", "side": "left", "pain_localized": "one_spot", "pain_on_impact": "yes",
     "point_tenderness": "yes", "no_warm_up_stops_run": "yes", "pain_now": 4, "pain_worst": 7,
     "weekly_km": [35, 38, 52, 55], "change_intensity": "yes", "rest_days_per_week": 0,
-    "hop_test": "positive", "bony_tenderness": "positive",
+    "hop_test": "positive", "bony_tenderness": "positive", "confirmed_site": "anterior_tibia",
+}  # fmt: skip
+KNEECAP = {
+    "area": "knee", "region": "knee_front", "side": "left", "pain_localized": "one_spot",
+    "pain_on_impact": "yes", "pain_stairs_hills": "yes", "pain_now": 3, "pain_worst": 5,
+    "km_before_change": 40, "km_now": 65, "weeks_since_change": 3, "shoe_type": "carbon_plate",
 }  # fmt: skip
 FEMORAL_NECK = {
     "region": "hip_groin", "side": "right", "pain_localized": "unsure", "pain_on_impact": "yes",
@@ -75,6 +81,7 @@ DEMO_CASES = [
     (9, SHIN_SPLINTS, "decided", IntakeDecision.Kind.NOT_BSI, 12, True),
     (10, ANTERIOR_SHIN, "decided", IntakeDecision.Kind.URGENT_REFERRAL, 20, True),
     (11, MODERATE_FIBULA, "decided", IntakeDecision.Kind.START_REHAB, 30, True),
+    (12, KNEECAP, "new", None, 1, False),
 ]
 RIVERSIDE_CASES = [
     (0, METATARSAL, "new", None, 1, False),

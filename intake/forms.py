@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from clinic.forms import DateInput
 from intake.models import IntakeDecision
-from intake.scoring import POLICY_DEFAULTS, QUESTIONS, effective_policy
+from intake.rulesets import get_ruleset
+from intake.scoring import POLICY_DEFAULTS, QUESTIONS, REGION_AREAS, effective_policy
 
 KM_PER_MILE = 1.609344
 
@@ -46,14 +47,26 @@ PAIN_PATTERN_KEYS = frozenset(
         "no_warm_up_stops_run",
         "pain_at_rest_or_night",
         "pain_walking",
+        # 2026.3
+        "groin_pain_also",
+        "pain_stairs_hills",
+        "pain_eases_warm_up",
     }
 )
 
 
-def step_keys(step: str) -> list[str]:
+def questions_of(version: str | None = None) -> dict:
+    """The questions of a rule set by key: the latest, or an old intake's own version."""
+    if version is None:
+        return QUESTIONS
+    return {question.key: question for question in get_ruleset(version).questions}
+
+
+def step_keys(step: str, version: str | None = None) -> list[str]:
     """The answer keys a questionnaire step asks, in the rule set's order."""
     topic = "pain" if step == PATTERN_STEP else step
-    keys = [k for k, q in QUESTIONS.items() if q.step == topic and k not in DERIVED_KEYS]
+    questions = questions_of(version)
+    keys = [k for k, q in questions.items() if q.step == topic and k not in DERIVED_KEYS]
     if topic == "pain":
         keys = [k for k in keys if (k in PAIN_PATTERN_KEYS) == (step == PATTERN_STEP)]
     return keys
@@ -67,9 +80,38 @@ def _to_km(value: float, unit: str) -> float:
     return round(value * KM_PER_MILE, 1) if unit == "mi" else round(value, 1)
 
 
+class SpotPicker(forms.RadioSelect):
+    """The exact spot, each option marked with its area so static/js/intake.js can show only
+    the spots of the area the runner picked first (all of them without JavaScript)."""
+
+    def __init__(self, *args, area_of: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area_of = area_of
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["data-area"] = self.area_of.get(str(value), "")
+        return option
+
+
+def _spot_field(question) -> forms.Field:
+    area_of = {code: area for area, _, codes in REGION_AREAS for code in codes}
+    return forms.ChoiceField(
+        choices=list(question.choices),
+        widget=SpotPicker(area_of=area_of, attrs={"class": "spot-picker"}),
+        required=False,
+    )
+
+
 def _choice_field(question, required=False) -> forms.Field:
     choices = list(question.choices)
-    if len(choices) <= RADIO_MAX_CHOICES:
+    if (
+        question.key == "region"
+        and REGION_AREAS
+        and question.choices == QUESTIONS["region"].choices
+    ):
+        return _spot_field(question)
+    if len(choices) <= RADIO_MAX_CHOICES or question.key == "area":
         if question.step == THERAPIST_STEP and "not_done" not in question.choice_codes:
             # A radio cannot be unticked: this undoes, say, an imaging result given by mistake.
             choices = [("", "Not recorded"), *choices]
@@ -133,18 +175,32 @@ def question_field(question, unit: str) -> forms.Field:
     unit_text = getattr(field, "shown_unit", "")
     if unit_text:
         field.help_text = f"In {unit_text}."
+    if question.help:
+        field.help_text = question.help
     return field
 
 
 class AnswerStepForm(forms.Form):
-    """One step of the questionnaire. Every answer is optional; a bad one is refused."""
+    """One step of the questionnaire. Every answer is optional; a bad one is refused.
 
-    def __init__(self, *args, step: str, unit: str = "km", answers: dict | None = None, **kwargs):
-        self.step, self.unit = step, unit
+    `version` asks an old intake's own rule-set questions (the latest when None).
+    """
+
+    def __init__(
+        self,
+        *args,
+        step: str,
+        unit: str = "km",
+        answers: dict | None = None,
+        version: str | None = None,
+        **kwargs,
+    ):
+        self.step, self.unit, self.version = step, unit, version
+        self.questions = questions_of(version)
         answers = answers or {}
         super().__init__(*args, **kwargs)
-        for key in step_keys(step):
-            question = QUESTIONS[key]
+        for key in step_keys(step, version):
+            question = self.questions[key]
             if question.kind == "number_list":
                 self._add_week_fields(question, answers.get(key))
                 continue
@@ -172,8 +228,9 @@ class AnswerStepForm(forms.Form):
 
     @property
     def week_question(self) -> str | None:
-        keys = [k for k in step_keys(self.step) if QUESTIONS[k].kind == "number_list"]
-        return QUESTIONS[keys[0]].question if keys else None
+        questions = self.questions
+        keys = [k for k in step_keys(self.step, self.version) if questions[k].kind == "number_list"]
+        return questions[keys[0]].question if keys else None
 
     def clean(self):
         cleaned = super().clean()
@@ -214,7 +271,7 @@ class AnswerStepForm(forms.Form):
                 continue
             if value in (None, "", []):
                 continue
-            question = QUESTIONS[name]
+            question = self.questions[name]
             if isinstance(value, Decimal):
                 value = float(value)
             if question.unit.strip() == "km":

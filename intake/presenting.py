@@ -2,10 +2,10 @@
 
 import copy
 
-from intake.forms import RUNNER_STEPS, THERAPIST_STEP, step_keys
+from intake.forms import RUNNER_STEPS, THERAPIST_STEP, questions_of, step_keys
 from intake.models import Intake, IntakeDecision
 from intake.rulesets import get_ruleset
-from intake.scoring import QUESTIONS
+from intake.scoring import QUESTIONS, SITE_CHOICES
 
 KM_PER_MILE = 1.609344
 STEP_TITLES = {**dict(RUNNER_STEPS), THERAPIST_STEP: "Therapist's examination"}
@@ -43,11 +43,13 @@ def answer_rows(intake: Intake, *, audience: str) -> list[tuple[str, str, list[t
     steps = [code for code, _ in RUNNER_STEPS if code != "about"]
     if audience == "clinician":
         steps.append(THERAPIST_STEP)
+    version = intake.ruleset_version or None  # an old intake reads in its own version's words
+    questions = questions_of(version)
     rows = []
     for step in steps:
         answered = [
-            (QUESTIONS[key].question, _display(QUESTIONS[key], intake.answers[key], unit))
-            for key in step_keys(step)
+            (questions[key].question, _display(questions[key], intake.answers[key], unit))
+            for key in step_keys(step, version)
             if key in intake.answers
         ]
         if answered:
@@ -114,6 +116,10 @@ def _after_decision(decision: IntakeDecision) -> dict:
 # Facts the engine derives (see intake.scoring.DERIVED_FACTS) that can raise a red flag, in words.
 FACT_WORDS = {
     "region_suggests_high_risk": "Focal pain in a region that points to a high-risk site",
+    "groin_or_deep_hip_pain": "Groin, front-of-hip or deep hip pain",
+    "possible_high_risk_level": "A focal complaint at a spot that holds a high-risk site",
+    "late_stage_signs": "Late-stage signs (rest, night or walking pain)",
+    "reds_refer": "REDs CAT2 light orange or red",
     "confirmed_site_risk": "Risk class of the confirmed site",
     "recurrent": "A previous bone stress injury",
     "trabecular_bsi_with_energy_deficiency": (
@@ -121,6 +127,7 @@ FACT_WORDS = {
     ),
 }
 WORDS_FOR_TRUE = {"true": "yes", "false": "no"}
+SITE_LABELS = dict(SITE_CHOICES)
 
 
 def fact_text(matched: str, site: dict | None = None) -> str:
@@ -128,6 +135,10 @@ def fact_text(matched: str, site: dict | None = None) -> str:
     key, _, value = matched.partition("=")
     if key == "confirmed_site_risk" and site:
         return f"Confirmed site: {site['label']}, a {value}-risk site"
+    if key == "possible_high_risk_site":
+        return f"Possible site: {SITE_LABELS.get(value, value)}"
+    if key == "possible_high_risk_level":
+        return f"{FACT_WORDS[key]} ({value})"
     question = QUESTIONS.get(key)
     if question is not None:
         return f"{question.label}: {dict(question.choices).get(value, value)}"

@@ -33,6 +33,7 @@ __all__ = [
     "QUESTIONS",
     "RED_FLAG_LEVELS",
     "REGIONS",
+    "REGION_AREAS",
     "RULESETS",
     "SITES",
     "SITE_CHOICES",
@@ -46,6 +47,8 @@ _LATEST = get_ruleset(LATEST_VERSION)
 
 QUESTIONS: dict[str, Question] = {question.key: question for question in _LATEST.questions}
 REGIONS = QUESTIONS["region"].choices
+# The two-step picker: (area code, label, its spot codes), from 2026.3.
+REGION_AREAS = _LATEST.region_areas
 SITES: tuple[Site, ...] = _LATEST.sites
 SITE_CHOICES = QUESTIONS["confirmed_site"].choices
 POLICY_DEFAULTS: dict[str, PolicySetting] = _LATEST.policy
@@ -83,6 +86,30 @@ DERIVED_FACTS = (
     "triad_stress_fracture",
     "energy_deficiency",
     "trabecular_bsi_with_energy_deficiency",
+    # From 2026.3
+    "groin_or_deep_hip_pain",
+    "late_stage_signs",
+    "shin_splint_signs",
+    "shin_splint_picture",
+    "site_test_positive",
+    "possible_high_risk_level",
+    "possible_high_risk_site",
+    "current_amenorrhoea",
+    "percent_median_bmi",
+    "reds_amenorrhoea_severe",
+    "reds_testosterone_low",
+    "reds_amenorrhoea_secondary",
+    "reds_testosterone_subclinical",
+    "reds_t3_low",
+    "reds_bsi_history",
+    "reds_low_bmd",
+    "reds_growth_deviation",
+    "reds_eating_disorder",
+    "reds_oligomenorrhoea",
+    "reds_one_low_risk_bsi",
+    "reds_any_indicator",
+    "reds_light",
+    "reds_refer",
 )
 
 _NOT_ANSWERED = "not answered"
@@ -168,6 +195,40 @@ class TriadResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class RedsIndicatorResult:
+    key: str
+    kind: str  # severe, primary or secondary
+    label: str
+    present: bool | None  # None: not known yet
+    source: str  # who can tell: runner, examination or physician
+
+
+@dataclasses.dataclass(frozen=True)
+class RedsResult:
+    """IOC REDs CAT2 severity/risk rating. While indicators are unknown the light is a minimum."""
+
+    indicators: tuple[RedsIndicatorResult, ...]  # those that apply to this runner
+    primary: int  # primary indicators present, severe counting as two
+    secondary: int
+    light: str  # green, yellow, orange, red, or "incomplete" (no light can be supported yet)
+    light_label: str
+    at_least: str | None  # when incomplete: the light the known indicators already reach
+    complete: bool
+    unknown: tuple[str, ...]
+    refer: bool  # bone-health referral
+    evidence: str
+
+
+@dataclasses.dataclass(frozen=True)
+class BandFloorResult:
+    code: str
+    band: str
+    text: str
+    evidence: str
+    section: str
+
+
+@dataclasses.dataclass(frozen=True)
 class SiteResult:
     code: str
     label: str
@@ -204,10 +265,20 @@ class ScoreResult:
     measures: dict[str, float | None]
     policy_used: dict[str, Any]  # every policy value in effect, so the result can be reproduced
     disclaimer: str
+    # From 2026.3; left out of older versions' results so their stored results reproduce exactly.
+    band_floors: tuple[BandFloorResult, ...] | None = None
+    reds: RedsResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data: tuples become lists; key order is fixed."""
-        return _json_ready(dataclasses.asdict(self))
+        data = _json_ready(dataclasses.asdict(self))
+        if self.band_floors is None:
+            for key in _LATER_KEYS:
+                data.pop(key)
+        return data
+
+
+_LATER_KEYS = ("band_floors", "reds")
 
 
 def _json_ready(value: Any) -> Any:
@@ -231,9 +302,15 @@ def score(
     not_answered = _not_answered(ruleset, values)
     triad_factors = _triad_factors(ruleset, values, policy_used)
     facts = _facts(ruleset, values, policy_used, triad_factors)
+    reds = _reds(ruleset, facts, policy_used)
+    if reds is not None:
+        facts["reds_light"] = reds.at_least or reds.light
+        facts["reds_refer"] = reds.refer
+        facts["reds_any_indicator"] = any(i.present for i in reds.indicators)
     items = tuple(_items(ruleset, facts))
     total = max(0, sum(item.points for item in items))
-    band = _band(total, policy_used)
+    floors = tuple(_band_floors(ruleset, facts))
+    band = _band(total, policy_used, floors)
     red_flags = tuple(_red_flags(ruleset, facts, policy_used))
     return ScoreResult(
         version=ruleset.version,
@@ -249,10 +326,19 @@ def score(
         triad=_triad(ruleset, values, triad_factors),
         site=_site(ruleset, values, policy_used),
         imaging=_imaging(ruleset, values),
-        measures={"bmi": facts["bmi"], "load_change_pct": facts["load_change_pct"]},
+        measures=_measures(ruleset, facts),
         policy_used=policy_used,
         disclaimer=ruleset.disclaimer,
+        band_floors=floors if ruleset.band_floors else None,
+        reds=reds,
     )
+
+
+def _measures(ruleset: RuleSet, facts: dict[str, Any]) -> dict[str, float | None]:
+    measures = {"bmi": facts["bmi"], "load_change_pct": facts["load_change_pct"]}
+    if ruleset.adolescent_percent_median_bmi:
+        measures["percent_median_bmi"] = facts["percent_median_bmi"]
+    return measures
 
 
 def validate_answers(
@@ -557,11 +643,17 @@ def _facts(
         "trabecular_bsi": trabecular_bsi,
         "energy_deficiency": energy_deficiency,
         "trabecular_bsi_with_energy_deficiency": bool(trabecular_bsi and energy_deficiency),
+        **_presentation_facts(ruleset, values, policy, focal),
+        **_reds_facts(ruleset, values, policy, previous),
+        "current_amenorrhoea": _current_amenorrhoea(ruleset, values),
+        "percent_median_bmi": _percent_median_bmi(ruleset, values, policy),
     }
 
 
 def _training_facts(values: dict[str, Any], policy: dict[str, Any]) -> dict[str, Any]:
     load_change = _load_change_pct(values["weekly_km"])
+    if load_change is None:
+        load_change = _typical_week_change_pct(values)
     load_spike = None if load_change is None else load_change > policy["load_spike_pct"]
     long_run_spike = _exceeds(
         values["longest_recent_run_km"], values["longest_run_previous_30d_km"]
@@ -637,6 +729,22 @@ def _load_change_pct(weekly_km: tuple[float, ...] | None) -> float | None:
     return round(max(rises), 1) if rises else None
 
 
+# From 2026.3: "a typical week before the change" and "now", when weeks were not typed one by one.
+# A change counts when it happened within the 8 weeks of §1's training change (policy: the
+# reference has no row for this way of asking; conservative).
+TYPICAL_WEEK_WINDOW = 8
+
+
+def _typical_week_change_pct(values: dict[str, Any]) -> float | None:
+    before, now = values.get("km_before_change"), values.get("km_now")
+    weeks = values.get("weeks_since_change")
+    if before is None or now is None or before < MIN_COMPARABLE_KM:
+        return None
+    if weeks is not None and weeks > TYPICAL_WEEK_WINDOW:
+        return None
+    return round((now - before) / before * 100, 1)
+
+
 def _previous_bsi_count(values: dict[str, Any]) -> int | None:
     count, sites = values["previous_stress_fractures"], values["previous_sites"]
     if count is None and sites is None:
@@ -671,6 +779,254 @@ def _region_suggests_high_risk(
     return in_region and (values["pain_localized"] == "one_spot" or focal is True)
 
 
+def _presentation_facts(
+    ruleset: RuleSet, values: dict[str, Any], policy: dict[str, Any], focal: bool | None
+) -> dict[str, Any]:
+    """From 2026.3: the femoral-neck route, late-stage signs, the shin-splint picture, site
+    tests, and a possible high-risk site from the runner's own spot."""
+    region = values["region"]
+    groin = values.get("groin_pain_also")
+    groin_pain = True if region == "hip_groin" or groin == "yes" else None
+    if groin_pain is None and groin == "no":
+        groin_pain = False
+    late = [values["pain_at_rest_or_night"], values["pain_walking"]]
+    site_tests = [values.get(key) for key, _ in ruleset.site_tests]
+    level, site = _possible_high_risk(ruleset, values, policy, focal)
+    signs, picture = _shin_splint_picture(ruleset, values, focal)
+    return {
+        "groin_or_deep_hip_pain": groin_pain,
+        "late_stage_signs": late.count("yes") if any(late) else None,
+        "shin_splint_signs": signs,
+        "shin_splint_picture": picture,
+        "site_test_positive": _any_true(None if r is None else r == "positive" for r in site_tests)
+        if ruleset.site_tests
+        else None,
+        "possible_high_risk_level": level,
+        "possible_high_risk_site": site,
+    }
+
+
+_LEVEL_ORDER = ("expedite", "urgent")
+
+
+def _possible_high_risk(
+    ruleset: RuleSet, values: dict[str, Any], policy: dict[str, Any], focal: bool | None
+) -> tuple[str | None, str | None]:
+    """(level, site) of a possible high-risk site before the therapist confirms one.
+
+    A focal complaint (one spot, or a tender spot) at a spot that holds a high-risk site raises
+    the spot's level; where focality was not answered (or "not sure") and no tender spot was
+    denied, expedite (policy: unanswered is never read as "no"). A positive site test at a
+    high-risk site (the navicular N-spot) is urgent. A confirmed site replaces all of this.
+    """
+    if not ruleset.high_risk_spots or values["confirmed_site"] is not None:
+        return None, None
+    found = []
+    for key, code in ruleset.site_tests:
+        site = _site_by_code(ruleset, code, policy)
+        if values.get(key) == "positive" and site and site.risk == "high":
+            found.append(("urgent", code))
+    spot = next((s for s in ruleset.high_risk_spots if s.region == values["region"]), None)
+    site = _site_by_code(ruleset, spot.site, policy) if spot else None
+    if policy["high_risk_from_region"] and site is not None and site.risk == "high":
+        if values["pain_localized"] == "one_spot" or focal is True:
+            found.append((spot.level, spot.site))
+        elif values["pain_localized"] in (None, "unsure") and focal is not False:
+            found.append(("expedite", spot.site))
+    if not found:
+        return None, None
+    return max(found, key=lambda pair: _LEVEL_ORDER.index(pair[0]))
+
+
+SHIN_SPLINT_REGIONS = frozenset({"shin_inner", "shin_whole"})
+SHIN_SPLINT_SIGNS_NEEDED = 3
+
+
+def _shin_splint_picture(
+    ruleset: RuleSet, values: dict[str, Any], focal: bool | None
+) -> tuple[int | None, bool | None]:
+    """§1's differentiating signs together: diffuse pain over a long stretch, easing as the run
+    warms up, a pain-free hop, no swelling. The picture holds when at least three agree and none
+    points to bone (one spot, a tender spot, swelling, pain that builds until the run stops, a
+    painful hop, pain at rest or at night)."""
+    if not ruleset.band_floors or values["region"] not in SHIN_SPLINT_REGIONS:
+        return None, None
+    signs = [
+        values["pain_localized"] == "spread" or values["region"] == "shin_whole",
+        values.get("pain_eases_warm_up") == "yes",
+        values["hop_test"] == "negative",
+        values["swelling"] == "no",
+    ]
+    against = [
+        values["pain_localized"] == "one_spot",
+        focal is True,
+        values["swelling"] == "yes",
+        values["no_warm_up_stops_run"] == "yes",
+        values["hop_test"] == "positive",
+        values["pain_at_rest_or_night"] == "yes",
+    ]
+    count = signs.count(True)
+    return count, signs[0] and count >= SHIN_SPLINT_SIGNS_NEEDED and not any(against)
+
+
+def _percent_median_bmi(
+    ruleset: RuleSet, values: dict[str, Any], policy: dict[str, Any]
+) -> float | None:
+    """BMI as percent of the median BMI for age and sex (UK-WHO, rcpchgrowth), adolescents only.
+
+    Age is asked in whole years: the median is read at the start and the end of that year and
+    the lower percentage kept (conservative: it scores at least as many Triad points).
+    """
+    bmi = _bmi(values)
+    if not ruleset.adolescent_percent_median_bmi or bmi is None or not _adolescent(values, policy):
+        return None
+    sex = {"female": "female", "male": "male"}.get(values["sex"])
+    if sex is None and values["menstrual_applicable"] == "yes":
+        sex = "female"
+    if sex is None:
+        return None
+    from intake.growth import percent_median_bmi
+
+    return percent_median_bmi(bmi=bmi, age_years=values["age"], sex=sex)
+
+
+# --- IOC REDs CAT2 (from 2026.3) --------------------------------------------------------------
+
+EDEQ_CUTOFF = {"female": 2.30, "male": 1.68}
+REDS_TRABECULAR_SITES = frozenset({"femoral_neck", "sacrum", "pelvis"})
+
+
+def _known(*flags: bool | None) -> bool | None:
+    """True if any is True; False when every one is known and False; else None."""
+    return _any_true(flags)
+
+
+def _reds_facts(
+    ruleset: RuleSet, values: dict[str, Any], policy: dict[str, Any], previous: int | None
+) -> dict[str, Any]:
+    """Each CAT2 indicator as True (present), False (absent) or None (not known yet)."""
+    if ruleset.reds is None:
+        return {}
+    menstrual = _period_items_apply(ruleset, values)
+    first = values["age_first_period"] if menstrual else None
+    months = values.get("months_since_last_period") if menstrual else None
+    periods = values["periods_last_12_months"] if menstrual else None
+    testosterone = values.get("testosterone")
+    recent = values.get("previous_bsi_2_years")
+    months_out = values.get("months_out_bsi_2_years")
+    trabecular_before = any(
+        code in REDS_TRABECULAR_SITES for code in values["previous_sites"] or ()
+    )
+    if previous == 0:
+        recent, months_out = 0, 0
+    bsi_history = _known(
+        None if recent is None else recent >= 2,
+        None if recent is None else recent >= 1 and trabecular_before,
+        None if months_out is None else months_out >= 6,
+    )
+    edeq = values.get("edeq_global")
+    cutoff = EDEQ_CUTOFF.get(values["sex"], min(EDEQ_CUTOFF.values()))
+    diet = values["dietary_restriction"]
+    eating_disorder = _known(
+        None if diet is None else diet == "eating_disorder",
+        None if edeq is None else edeq > cutoff,
+    )
+    if eating_disorder is None and diet == "eating_disorder":
+        eating_disorder = True
+    z = values["bone_density_z"]
+    return {
+        "reds_amenorrhoea_severe": _known(
+            None if first is None else first >= 15, None if months is None else months >= 12
+        ),
+        "reds_testosterone_low": None if testosterone is None else testosterone == "below_range",
+        "reds_amenorrhoea_secondary": None if months is None else 3 <= months < 12,
+        "reds_testosterone_subclinical": None
+        if testosterone is None
+        else testosterone == "lowest_quartile",
+        "reds_t3_low": _yes(values.get("t3_low")) if values.get("t3_low") != "unsure" else None,
+        "reds_bsi_history": bsi_history,
+        "reds_low_bmd": None if z is None else z < -1,
+        "reds_growth_deviation": _yes(values.get("growth_deviation"))
+        if values.get("growth_deviation") != "unsure"
+        else None,
+        "reds_eating_disorder": eating_disorder,
+        "reds_oligomenorrhoea": None if periods is None else periods < 9,
+        "reds_one_low_risk_bsi": None if recent is None else recent == 1 and not trabecular_before,
+    }
+
+
+def _reds_applies(applies: str, values: dict[str, Any], policy: dict[str, Any]) -> bool | None:
+    """Whether an indicator is asked of this runner; None when it cannot be told yet."""
+    sex = values["sex"]
+    if applies == "all":
+        return True
+    if applies == "female":
+        if sex == "female" or values["menstrual_applicable"] == "yes":
+            return True
+        return False if sex == "male" or values["menstrual_applicable"] == "no" else None
+    if applies == "male":
+        return True if sex == "male" else False if sex == "female" else None
+    return _adolescent(values, policy)
+
+
+def _reds(ruleset: RuleSet, facts: dict[str, Any], policy: dict[str, Any]) -> RedsResult | None:
+    """The CAT2 light from the indicators present; "incomplete" while any is unknown.
+
+    The light of the known indicators is a minimum while others are unknown: it is reported as
+    `at_least` and may already raise the referral; a green light is never shown from missing data.
+    """
+    tables = ruleset.reds
+    if tables is None:
+        return None
+    shown, unknown = [], []
+    for indicator in tables.indicators:
+        applies = _reds_applies(indicator.applies, facts, policy)
+        if applies is False:
+            continue
+        present = facts[indicator.fact] if applies else None
+        shown.append(
+            RedsIndicatorResult(
+                indicator.key, indicator.kind, indicator.label, present, indicator.source
+            )
+        )
+        if present is None:
+            unknown.append(indicator.key)
+    primary = sum(
+        2 if i.kind == "severe" else 1 for i in shown if i.present and i.kind != "secondary"
+    )
+    secondary = sum(1 for i in shown if i.present and i.kind == "secondary")
+    reached = tables.lights[0]
+    for light in tables.lights[1:]:
+        by_primary = light.min_primary is not None and primary >= light.min_primary
+        by_secondary = light.min_secondary is not None and secondary >= light.min_secondary
+        if by_primary or by_secondary:
+            reached = light
+    codes = [light.code for light in tables.lights]
+    refer = codes.index(reached.code) >= codes.index(tables.refer_from)
+    complete = not unknown
+    if complete:
+        light, label, at_least = reached.code, reached.label, None
+    else:
+        known = len(shown) - len(unknown)
+        light = "incomplete"
+        label = f"Incomplete ({known} of {len(shown)} indicators known)"
+        at_least = None if reached is tables.lights[0] else reached.code
+        if at_least:
+            label += f": already {reached.label.split(':')[0].lower()} or worse"
+    return RedsResult(
+        indicators=tuple(shown),
+        primary=primary,
+        secondary=secondary,
+        light=light,
+        light_label=label,
+        at_least=at_least,
+        complete=complete,
+        unknown=tuple(unknown),
+        refer=refer,
+        evidence=tables.evidence,
+    )
+
+
 def _trabecular_bsi(ruleset: RuleSet, values: dict[str, Any]) -> bool:
     codes = [values["confirmed_site"], *(values["previous_sites"] or ())]
     sites = [_site_by_code(ruleset, code) for code in codes]
@@ -695,12 +1051,24 @@ def _items(ruleset: RuleSet, facts: dict[str, Any]) -> Iterable[Item]:
             yield Item(rule.key, rule.points, reason, rule.evidence, rule.section)
 
 
-def _band(total: int, policy: dict[str, Any]) -> str:
+_BAND_ORDER = ("low", "moderate", "high")
+
+
+def _band(total: int, policy: dict[str, Any], floors: Iterable[BandFloorResult] = ()) -> str:
+    """The band of the score, lifted to the highest floor that fired (from 2026.3)."""
     if total >= policy["band_high_from"]:
-        return "high"
-    if total >= policy["band_moderate_from"]:
-        return "moderate"
-    return "low"
+        band = "high"
+    elif total >= policy["band_moderate_from"]:
+        band = "moderate"
+    else:
+        band = "low"
+    return max([band, *(floor.band for floor in floors)], key=_BAND_ORDER.index)
+
+
+def _band_floors(ruleset: RuleSet, facts: dict[str, Any]) -> Iterable[BandFloorResult]:
+    for rule in ruleset.band_floors:
+        if _all_hold(rule.all_of, facts):
+            yield BandFloorResult(rule.code, rule.band, rule.text, rule.evidence, rule.section)
 
 
 def _red_flags(
@@ -777,21 +1145,45 @@ def _triad_factors(
     menstrual = _period_items_apply(ruleset, values)
     return {
         "low_energy": _triad_low_energy(tables, values),
-        "low_bmi": _triad_low_bmi(tables, values, policy),
+        "low_bmi": _triad_low_bmi(ruleset, values, policy),
         "delayed_menarche": _triad_cutoff(
             values["age_first_period"], tables.age_first_period, "First period at {:g}", menstrual
         ),
-        "oligomenorrhoea": _triad_cutoff(
-            values["periods_last_12_months"],
-            tables.periods_last_12_months,
-            "{:g} periods in 12 months",
-            menstrual,
-        ),
+        "oligomenorrhoea": _triad_menstrual(ruleset, values, menstrual),
         "low_bone_density": _triad_cutoff(
             values["bone_density_z"], tables.bone_density_z, "Z-score {:g}"
         ),
         "stress_fracture": _triad_stress_fracture(ruleset, values, policy),
     }
+
+
+CURRENT_AMENORRHOEA_MONTHS = 3
+
+
+def _current_amenorrhoea(ruleset: RuleSet, values: dict[str, Any]) -> bool | None:
+    """No period for 3 months or more (§4 additions, policy); None where not asked or unknown."""
+    months = values.get("months_since_last_period")
+    if months is None or not _period_items_apply(ruleset, values):
+        return None
+    return months >= CURRENT_AMENORRHOEA_MONTHS
+
+
+def _triad_menstrual(ruleset: RuleSet, values: dict[str, Any], menstrual: bool):
+    """Periods in 12 months; from 2026.3 current amenorrhoea scores 2 whatever the count."""
+    tables = ruleset.triad
+    counted = _triad_cutoff(
+        values["periods_last_12_months"],
+        tables.periods_last_12_months,
+        "{:g} periods in 12 months",
+        menstrual,
+    )
+    if not _current_amenorrhoea(ruleset, values):
+        return counted
+    months = values["months_since_last_period"]
+    basis = f"no period for {months:g} months (current amenorrhoea)"
+    if counted[0] is not None:
+        basis = f"{counted[1]}; {basis}"
+    return 2, basis
 
 
 def _triad_cutoff(
@@ -812,12 +1204,21 @@ def _triad_low_energy(tables, values: dict[str, Any]) -> tuple[int | None, str]:
 
 
 def _triad_low_bmi(
-    tables, values: dict[str, Any], policy: dict[str, Any]
+    ruleset: RuleSet, values: dict[str, Any], policy: dict[str, Any]
 ) -> tuple[int | None, str]:
-    """BMI or monthly weight loss, whichever scores higher; BMI is not scored for adolescents."""
+    """BMI or monthly weight loss, whichever scores higher.
+
+    Adult cut-offs are not used for adolescents; from 2026.3 they are weighed by percent of the
+    median BMI for age and sex instead.
+    """
+    tables = ruleset.triad
     bmi, loss = _bmi(values), values["weight_loss_pct_month"]
     scored, basis = [], []
-    if bmi is not None and _adolescent(values, policy):
+    percent = _percent_median_bmi(ruleset, values, policy)
+    if percent is not None:
+        scored.append(_points(percent, ruleset.adolescent_percent_median_bmi))
+        basis.append(f"BMI {bmi:g} is {percent:g}% of the median for age and sex (UK-WHO)")
+    elif bmi is not None and _adolescent(values, policy):
         basis.append(f"BMI {bmi:g} not scored: adult cut-offs do not apply to adolescents")
     elif bmi is not None:
         scored.append(_points(bmi, tables.bmi))
@@ -874,6 +1275,14 @@ def _triad(
             factors.append(TriadFactor(key, label, points, basis))
     total = sum(factor.points or 0 for factor in factors)
     category, category_label = _triad_category(tables.categories, total)
+    known = sum(factor.points is not None for factor in factors)
+    if ruleset.triad_incomplete_category and known < len(factors) and category != "restricted":
+        # §4 additions: a total from fewer than six known factors is a minimum; no clearance.
+        floor = (
+            f"; no better than {category_label.lower()}" if total >= tables.categories[1][0] else ""
+        )
+        category = "incomplete"
+        category_label = f"Incomplete ({known} of {len(factors)} factors known){floor}"
     return TriadResult(
         factors=tuple(factors),
         total=total,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clinic import emails
 from clinic.models import Clinic, Patient, Sex, User
+from clinic.services import patient_owner_default
 from intake import scoring
 from intake.forms import step_keys
 from intake.models import Intake, IntakeDecision, IntakeEvent, IntakeLink, IntakeScore
@@ -178,9 +179,12 @@ def clinic_policy(clinic: Clinic) -> dict:
     return dict(row.values) if row else {}
 
 
-def _record_score(intake: Intake, kind: str, actor: User | None) -> IntakeScore:
+def _record_score(
+    intake: Intake, kind: str, actor: User | None, version: str | None = None
+) -> IntakeScore:
+    """Score with `version` (the latest when None) and the clinic's policy, and keep the result."""
     policy = clinic_policy(intake.clinic)
-    result = scoring.score(intake.answers, policy=policy).to_dict()
+    result = scoring.score(intake.answers, version=version, policy=policy).to_dict()
     intake.apply_score(result)
     return IntakeScore.objects.create(
         intake=intake,
@@ -241,15 +245,20 @@ def intake_submit(*, intake: Intake, actor: User | None = None) -> Intake:
 
 
 def intake_rescore(*, intake: Intake, answers: dict, actor: User) -> IntakeScore:
-    """Add the therapist's examination and score again; the runner's score stays on record."""
+    """Add the therapist's examination and score again; the runner's score stays on record.
+
+    An intake scored under an older rule set is examined and rescored under that version, so its
+    stored scores stay comparable.
+    """
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
-        asked = set(step_keys("therapist"))
+        version = locked.ruleset_version or None
+        asked = set(step_keys("therapist", version))
         locked.answers = {
             **{k: v for k, v in locked.answers.items() if k not in asked},
             **answers,
         }
-        result = _record_score(locked, IntakeScore.Kind.THERAPIST, actor)
+        result = _record_score(locked, IntakeScore.Kind.THERAPIST, actor, version)
         if locked.status == Intake.Status.NEW:
             _event(locked, locked.status, Intake.Status.IN_REVIEW, actor, "Examined")
             locked.status = Intake.Status.IN_REVIEW
@@ -278,6 +287,9 @@ def intake_assign(*, intake: Intake, therapist: User | None, actor: User) -> Int
         _event(locked, locked.status, to_status, actor, note)
         locked.status = to_status
         locked.save(update_fields=["assigned_to", "status", "updated_at"])
+        if therapist and locked.patient_id:
+            # The therapist who takes the intake is responsible for a runner who has nobody.
+            patient_owner_default(patient=locked.patient, actor=therapist)
     return locked
 
 
@@ -304,4 +316,6 @@ def intake_decide(
         if to_status == Intake.Status.DECIDED:
             locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "assigned_to", "decided_at", "updated_at"])
+        if locked.patient_id:
+            patient_owner_default(patient=locked.patient, actor=actor)
     return decision

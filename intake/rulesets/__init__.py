@@ -5,11 +5,13 @@ scored with, and rescoring it with that version must reproduce the result. A new
 module registered here, and `LATEST_VERSION` moves to it.
 """
 
-from intake.rulesets import v2026_1, v2026_2
+from intake.rulesets import v2026_1, v2026_2, v2026_3
 from intake.rulesets.schema import RuleSet
 
-RULESETS: dict[str, RuleSet] = {module.VERSION: module.RULESET for module in (v2026_1, v2026_2)}
-LATEST_VERSION = v2026_2.VERSION
+RULESETS: dict[str, RuleSet] = {
+    module.VERSION: module.RULESET for module in (v2026_1, v2026_2, v2026_3)
+}
+LATEST_VERSION = v2026_3.VERSION
 
 
 def get_ruleset(version: str | None = None) -> RuleSet:

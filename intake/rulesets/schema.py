@@ -34,6 +34,7 @@ class Question:
     max_items: int | None = None
     max_length: int | None = None
     menstrual: bool = False  # asked only where `menstrual_applicable` is "yes"
+    help: str = ""  # shown under the question (from 2026.3: an examination test's evidence)
 
     @property
     def choice_codes(self) -> frozenset[str]:
@@ -150,6 +151,67 @@ class TriadTables:
 
 
 @dataclass(frozen=True)
+class HighRiskSpot:
+    """A spot the runner can point to that holds a high-risk site (from 2026.3).
+
+    A focal complaint there raises a *possible* high-risk site flag of `level` until the therapist
+    confirms the site; `level` is "urgent" where the spot names one bone, else "expedite".
+    """
+
+    region: str
+    site: str
+    level: str
+
+
+@dataclass(frozen=True)
+class BandFloor:
+    """The band is at least `band` when every condition holds, whatever the score (from 2026.3)."""
+
+    code: str
+    band: str
+    text: str
+    evidence: str
+    section: str
+    all_of: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class RedsIndicator:
+    """One indicator of the IOC REDs CAT2 severity/risk table (from 2026.3).
+
+    `kind` is "severe" (counts as two primary), "primary" or "secondary"; `fact` names the derived
+    fact that holds True, False or None (unknown); `applies` names who it is asked of: "all",
+    "female", "male" or "adolescent".
+    """
+
+    key: str
+    kind: str
+    label: str
+    fact: str
+    applies: str
+    source: str  # who can tell: "runner", "examination" or "physician"
+
+
+@dataclass(frozen=True)
+class RedsLight:
+    """A light of the CAT2 table: reached when primary-equivalents or secondaries reach a bound."""
+
+    code: str  # green, yellow, orange, red
+    label: str
+    guidance: str
+    min_primary: int | None  # primary indicators, severe counting as two
+    min_secondary: int | None
+
+
+@dataclass(frozen=True)
+class RedsTables:
+    indicators: tuple[RedsIndicator, ...]
+    lights: tuple[RedsLight, ...]  # ascending, green first
+    refer_from: str  # the lowest light that raises the bone-health referral
+    evidence: str
+
+
+@dataclass(frozen=True)
 class PolicySetting:
     """A clinic default where the literature gives no number: editable per clinic, not evidence.
 
@@ -191,3 +253,13 @@ class RuleSet:
     # (site code, bool policy key): a site whose risk class the reference marks *policy*; the
     # clinic setting makes it high (true) or low (false) risk. From 2026.2: the patella.
     policy_site_risk: tuple[tuple[str, str], ...] = ()
+    # From 2026.3: the two-step region picker (area code, label, its spot codes), the spots that
+    # hold a high-risk site, band floors, a Triad that says "incomplete" rather than a clearance it
+    # cannot support, adolescent weight by percent of median BMI-for-age, and the REDs CAT2 rating.
+    region_areas: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    high_risk_spots: tuple[HighRiskSpot, ...] = ()
+    band_floors: tuple[BandFloor, ...] = ()
+    triad_incomplete_category: bool = False
+    adolescent_percent_median_bmi: tuple[Cutoff, ...] = ()
+    site_tests: tuple[tuple[str, str], ...] = ()  # (test key, site code)
+    reds: RedsTables | None = None

@@ -71,9 +71,10 @@ def test_the_pain_questions_fill_two_short_screens(client, token):
     where = client.get(step(token, "pain")).context["form"]
     when = client.get(step(token, "pattern")).context["form"]
     assert list(where.fields) == [
-        "region", "side", "onset_date", "pain_localized", "pain_now", "pain_worst"
+        "area", "region", "side", "onset_date", "pain_localized", "pain_now", "pain_worst"
     ]  # fmt: skip
-    assert len(when.fields) == 8 and "pain_on_impact" in when.fields
+    assert len(when.fields) == 11 and "pain_on_impact" in when.fields
+    assert "pain_stairs_hills" in when.fields and "groin_pain_also" in when.fields
 
 
 AUTOSAVE = {"headers": {"X-Intake-Autosave": "1"}}
@@ -287,7 +288,7 @@ def test_the_patient_sees_their_intake_and_next_step(client, pat):
     client.force_login(pat.user)
     body = client.get(reverse("my_intake")).content.decode()
     assert "Please act on this today" in body
-    assert "Where is the pain?" in body
+    assert "Point to the exact spot: where does it hurt most?" in body
     home = client.get(reverse("patient_home")).content.decode()
     assert "Please act on this today" in home
 

@@ -44,6 +44,16 @@ def _intake(request, intake_id) -> Intake:
     )
 
 
+def _owner_id(intake: Intake) -> int | None:
+    return intake.patient.therapist_id if intake.patient_id else None
+
+
+def _audit_owner(request, intake: Intake, before_id: int | None, why: str) -> None:
+    """Taking or deciding an intake can make the actor responsible for the runner: audited."""
+    if intake.patient_id:
+        audit.record_owner_change(request, intake.patient, before_id=before_id, why=why)
+
+
 def queue_filters(request) -> dict:
     get = request.GET
     return {
@@ -124,7 +134,10 @@ def _detail(request, intake: Intake, decision_form: DecisionForm, status: int = 
                 clinic=intake.clinic, initial={"therapist": intake.assigned_to_id}
             ),
             "question_labels": QUESTION_LABELS,
-            "has_exam": any(key in intake.answers for key in step_keys("therapist")),
+            "has_exam": any(
+                key in intake.answers
+                for key in step_keys("therapist", intake.ruleset_version or None)
+            ),
         },
         status=status,
     )
@@ -146,7 +159,10 @@ def intake_exam(request, intake_id):
         messages.error(request, "Submit the runner's answers before the examination.")
         return redirect("intake_detail", intake.pk)
     form = AnswerStepForm(
-        request.POST if request.method == "POST" else None, step="therapist", answers=intake.answers
+        request.POST if request.method == "POST" else None,
+        step="therapist",
+        answers=intake.answers,
+        version=intake.ruleset_version or None,
     )
     if request.method == "POST" and form.is_valid():
         result = services.intake_rescore(intake=intake, answers=form.answers(), actor=request.user)
@@ -165,10 +181,17 @@ def intake_exam(request, intake_id):
 @access.staff_only
 def intake_claim(request, intake_id):
     intake = _intake(request, intake_id)
-    services.intake_assign(intake=intake, therapist=request.user, actor=request.user)
-    audit.record(
-        request, "intake.assign", patient=intake.patient, obj=intake, detail={"to": request.user.pk}
-    )
+    owner = _owner_id(intake)
+    with transaction.atomic():
+        services.intake_assign(intake=intake, therapist=request.user, actor=request.user)
+        audit.record(
+            request,
+            "intake.assign",
+            patient=intake.patient,
+            obj=intake,
+            detail={"to": request.user.pk},
+        )
+        _audit_owner(request, intake, owner, "intake.assign")
     messages.success(request, "You took this intake.")
     return redirect("intake_detail", intake.pk)
 
@@ -180,14 +203,17 @@ def intake_assign(request, intake_id):
     form = AssignForm(request.POST, clinic=intake.clinic)
     if form.is_valid():
         therapist = form.cleaned_data["therapist"]
-        services.intake_assign(intake=intake, therapist=therapist, actor=request.user)
-        audit.record(
-            request,
-            "intake.assign",
-            patient=intake.patient,
-            obj=intake,
-            detail={"to": therapist.pk if therapist else None},
-        )
+        owner = _owner_id(intake)
+        with transaction.atomic():
+            services.intake_assign(intake=intake, therapist=therapist, actor=request.user)
+            audit.record(
+                request,
+                "intake.assign",
+                patient=intake.patient,
+                obj=intake,
+                detail={"to": therapist.pk if therapist else None},
+            )
+            _audit_owner(request, intake, owner, "intake.assign")
         messages.success(
             request, f"Assigned to {therapist.full_name}." if therapist else "Unassigned."
         )
@@ -206,8 +232,11 @@ def intake_decide(request, intake_id):
         return redirect("intake_detail", intake.pk)
     if not form.is_valid():
         return _detail(request, intake, form, status=400)
-    decision = services.intake_decide(intake=intake, actor=request.user, **form.cleaned_data)
-    audit.record(request, "intake.decide", patient=intake.patient, obj=decision)
+    owner = _owner_id(intake)
+    with transaction.atomic():
+        decision = services.intake_decide(intake=intake, actor=request.user, **form.cleaned_data)
+        audit.record(request, "intake.decide", patient=intake.patient, obj=decision)
+        _audit_owner(request, intake, owner, "intake.decide")
     messages.success(request, f"Decision recorded: {decision.get_kind_display()}.")
     if decision.kind == IntakeDecision.Kind.START_REHAB:
         return redirect("plan_assign_intake", intake.pk)
