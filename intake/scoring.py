@@ -1012,7 +1012,8 @@ def _reds(ruleset: RuleSet, facts: dict[str, Any], policy: dict[str, Any]) -> Re
         label = f"Incomplete ({known} of {len(shown)} indicators known)"
         at_least = None if reached is tables.lights[0] else reached.code
         if at_least:
-            label += f": already {reached.label.split(':')[0].lower()} or worse"
+            worse = "" if reached is tables.lights[-1] else " or worse"
+            label += f": already {reached.label.split(':')[0].lower()}{worse}"
     return RedsResult(
         indicators=tuple(shown),
         primary=primary,
