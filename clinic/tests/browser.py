@@ -81,11 +81,14 @@ def page_at(browser) -> Iterator[Callable]:
 
     def open_page(width: int, *, expected_errors: tuple[str, ...] = ()):
         phone = width < 576
+        # Reduced motion, as a person may ask their phone for: Bootstrap then opens menus and
+        # dialogs without a transition, so no click can land on something still moving.
         context = browser.new_context(
             viewport=VIEWPORTS[width],
             device_scale_factor=2 if phone else 1,
             is_mobile=phone,
             has_touch=phone,
+            reduced_motion="reduce",
         )
         contexts.append(context)
         page = context.new_page()
@@ -115,6 +118,18 @@ def login(page, live_server, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page, f"{email} could not sign in").not_to_have_url(re.compile("/accounts/login/"))
+
+
+def open_the_phone_menu(page) -> None:
+    """Open the navigation bar's menu on a narrow screen and wait until it has finished opening.
+
+    Bootstrap marks the menu `collapsing` while it opens and `show` once it is open; a click on
+    one of its items before then could land where the item is not yet.
+    """
+    page.get_by_role("button", name="Open the menu").click()
+    menu = page.locator("#mainnav")
+    expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(menu).not_to_have_class(re.compile(r"(^|\s)collapsing(\s|$)"))
 
 
 def screenshot(page, name: str) -> Path:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from clinic import demo
 from clinic.models import Patient
-from clinic.tests.browser import login, screenshot
+from clinic.tests.browser import login, open_the_phone_menu, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -110,12 +110,11 @@ def test_the_phone_menu_opens_and_reaches_sign_out(live_server, page_at):
     demo.seed()
     page = page_at(390)
     login(page, live_server, "therapist@riverside.example", demo.DEMO_PASSWORD)
-    menu = page.get_by_role("button", name="Open the menu")
     patients_link = page.get_by_role("link", name="Patients", exact=True)
-    expect(menu).to_be_visible()
+    expect(page.get_by_role("button", name="Open the menu")).to_be_visible()
     expect(patients_link).to_be_hidden()
 
-    menu.click()
+    open_the_phone_menu(page)
     expect(patients_link).to_be_visible()
     sign_out = page.get_by_role("button", name="Sign out")
     expect(sign_out).to_be_hidden()
