@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist test processes for `make test`: one per CPU core, each with its own test database;
+# PYTEST_WORKERS=0 runs every test in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint security fmt migrate seed clean
 
@@ -62,7 +65,7 @@ fmt: $(STAMP)
 
 test: $(STAMP) .env lint security
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts .pytest_cache .ruff_cache .hypothesis

@@ -26,6 +26,26 @@ def pytest_report_header(config):
     return f"DATABASE_URL={os.environ.get('DATABASE_URL', '(default: SQLite)')}"
 
 
+def pytest_configure(config):
+    """In CI, refuse to start without PostgreSQL and Redis, before any test process starts.
+
+    (With pytest-xdist, an exit inside a test process reads only as "worker crashed".)
+    """
+    if not os.environ.get("REBOUND_REQUIRE_SERVICES") or hasattr(config, "workerinput"):
+        return
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        pytest.exit(f"CI requires PostgreSQL, but the tests would run on {engine}.", 2)
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.exit(f"CI requires Redis at {settings.REDIS_URL}: {error}", 2)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def required_services(django_db_setup, django_db_blocker):
     """In CI the suite must run on PostgreSQL and reach Redis; never silently on SQLite."""
