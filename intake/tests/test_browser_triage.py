@@ -71,12 +71,13 @@ def test_link_to_runner_to_queue_to_decision(
     phone.get_by_label("Female").check()
     phone.get_by_role("button", name="Continue").click()
 
-    phone.get_by_label("Where is the pain?").select_option("hip_groin")
+    phone.get_by_label("Hip, groin or buttock").check()
+    phone.get_by_label("Groin, front of the hip or deep in the hip").check()
     phone.locator("#div_id_pain_worst").get_by_text("7", exact=True).click()
     wait_for_autosave(phone)
     # The phone sleeps and the tab reloads: the answers given so far are still there.
     phone.reload()
-    expect(phone.get_by_label("Where is the pain?")).to_have_value("hip_groin")
+    expect(phone.get_by_label("Groin, front of the hip or deep in the hip")).to_be_checked()
     expect(phone.locator("#div_id_pain_worst").get_by_label("7", exact=True)).to_be_checked()
     screenshot(phone, "intake-step-pain-390")
     phone.get_by_role("button", name="Continue").click()
@@ -118,8 +119,8 @@ def test_link_to_runner_to_queue_to_decision(
     expect(desk.get_by_role("link", name="Robin Vale")).to_be_focused()
     desk.keyboard.press("Enter")
     expect(desk.get_by_role("heading", name="Robin Vale", level=1)).to_be_visible()
-    expect(desk.get_by_text("URGENT · Groin or front-of-hip pain")).to_be_visible()
-    expect(desk.get_by_text("Raised by: Painful area: Hip or groin")).to_be_visible()
+    expect(desk.get_by_text("URGENT · Groin or deep hip pain")).to_be_visible()
+    expect(desk.get_by_text("Raised by: Groin, front-of-hip or deep hip pain")).to_be_visible()
     screenshot(desk, "intake-detail-1280")
 
     # The examination rescores; both scores stay on the page.
@@ -183,3 +184,54 @@ def test_the_clinic_admin_edits_the_scoring_policy(live_server, page_at, adam, c
     assert values == {"band_high_from": 6, "patella_high_risk": False}
     event = AuditEvent.objects.get(action="policy.scoring.update")
     assert event.detail["after"] == values
+
+
+def test_a_precise_spot_picked_on_the_phone_puts_the_runner_first(
+    live_server, page_at, settings, alice, clinic_a, links_sent_in_process
+):
+    """Rule set 2026.3: the inner ankle bone, focal, flags the runner before any examination."""
+    from intake import services
+
+    settings.SITE_URL = live_server.url
+    for name, answers in WAITING:
+        first, last = name.split()
+        patient = PatientFactory(clinic=clinic_a, first_name=first, last_name=last)
+        submitted_intake(clinic_a, patient, answers)
+    ines = PatientFactory(clinic=clinic_a, first_name="Ines", last_name="Ankle")
+    services.link_create(
+        clinic=clinic_a, created_by=alice, patient=ines, full_name="Ines Ankle",
+        email="ines@example.com",
+    )  # fmt: skip
+    url = re.search(r"http://\S+/q/\S+/", mail.outbox[-1].body).group(0)
+
+    phone = page_at(390)
+    phone.goto(url)
+    phone.get_by_role("link", name="Start").click()
+    spot = phone.get_by_label("Inner ankle bone (the bump on the inside of the ankle)")
+    expect(spot).to_be_visible()  # without an area every spot is listed
+    phone.get_by_label("Foot", exact=True).check()
+    expect(spot).to_be_hidden()  # the picker shows only the spots of the area picked
+    phone.get_by_label("Ankle", exact=True).check()
+    spot.check()
+    phone.get_by_label("In one spot I can point to with one finger").check()
+    wait_for_autosave(phone)
+    screenshot(phone, "intake-spot-picker-390")
+    phone.get_by_role("button", name="Continue").click()
+    phone.locator("#div_id_pain_on_impact").get_by_label("Yes").check()
+    for _ in range(5):  # pattern, training, shoes, past injuries, health and energy
+        phone.get_by_role("button", name=re.compile("Continue|Save and review")).click()
+    phone.get_by_role("button", name="Send to my clinic").click()
+    expect(phone.get_by_text("Please act on this today")).to_be_visible()
+
+    desk = page_at(1280)
+    login(desk, live_server, alice.email, PASSWORD)
+    desk.goto(f"{live_server.url}/triage/")
+    runners = desk.locator("tbody tr td:first-child a")
+    expect(runners).to_have_text(["Ines Ankle", "Erin Expedite", "Hana High", "Lou Low"])
+    screenshot(desk, "triage-queue-spot-1280")
+    desk.get_by_role("link", name="Ines Ankle").click()
+    expect(
+        desk.get_by_text("URGENT · Possible high-risk site — confirm at examination")
+    ).to_be_visible()
+    expect(desk.get_by_text("Possible site: Medial malleolus (inner ankle bone)")).to_be_visible()
+    screenshot(desk, "intake-detail-spot-1280")

@@ -145,8 +145,9 @@ def test_an_incomplete_triad_does_not_claim_a_clearance_category(client, alice, 
     intake = submitted_intake(clinic_a, patient, answers)
     client.force_login(alice)
     body = client.get(reverse("intake_detail", args=[intake.pk])).content.decode()
-    assert "at least 1 · category not known yet" in body
+    assert "at least 1 · Incomplete (1 of 6 factors known)" in body
     assert "Full clearance" not in body
+    assert "Energy deficiency: IOC REDs CAT2" in body  # both where both apply
     assert "Not answered: Low BMI or weight loss," in body
     assert "low_bmi" not in body
 

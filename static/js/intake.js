@@ -18,6 +18,28 @@
     showPeriodQuestions();
   }
 
+  // The two-step region picker: the area first, then only that area's exact spots. Without
+  // JavaScript every spot is listed; a spot already chosen selects its area on return.
+  var areas = form.querySelectorAll("input[name='area']");
+  var spots = form.querySelectorAll("input[name='region'][data-area]");
+  function showSpots() {
+    var chosen = form.querySelector("input[name='area']:checked");
+    spots.forEach(function (spot) {
+      var box = spot.closest(".form-check") || spot.parentNode;
+      box.hidden = !!chosen && spot.getAttribute("data-area") !== chosen.value;
+      if (box.hidden && spot.checked) spot.checked = false;
+    });
+  }
+  if (areas.length && spots.length) {
+    var picked = form.querySelector("input[name='region']:checked");
+    if (picked && !form.querySelector("input[name='area']:checked")) {
+      var area = form.querySelector("input[name='area'][value='" + picked.getAttribute("data-area") + "']");
+      if (area) area.checked = true;
+    }
+    areas.forEach(function (a) { a.addEventListener("change", showSpots); });
+    showSpots();
+  }
+
   // Save the step as it is answered. The server keeps it only when every answer on the step is
   // valid; Continue still shows what to fix.
   var status = form.querySelector("[data-autosave-status]");
