@@ -24,6 +24,9 @@ CHROMIUM_MISSING = (
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 VIEWPORTS = {390: {"width": 390, "height": 844}, 1280: {"width": 1280, "height": 900}}
+# How long an action or an `expect` waits for the page to reach its state before failing. A
+# passing test waits only until then; the bound is generous because CI machines can be busy.
+STATE_TIMEOUT_MS = 15_000
 
 
 @pytest.hookimpl(trylast=True)
@@ -50,6 +53,7 @@ def browser() -> Iterator:
     # which `pytest_collection_modifyitems` keeps at the end of the session.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    expect.set_options(timeout=STATE_TIMEOUT_MS)
     try:
         with sync_playwright() as p:
             chromium = p.chromium.launch(
@@ -90,6 +94,7 @@ def page_at(browser) -> Iterator[Callable]:
             has_touch=phone,
             reduced_motion="reduce",
         )
+        context.set_default_timeout(STATE_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
 

@@ -104,15 +104,15 @@ def test_the_idle_warning_offers_to_stay_signed_in_then_signs_out(live_server, p
     login(page, live_server, "alice@alder.example", PASSWORD)
 
     dialog = page.get_by_role("dialog", name="Are you still there?")
-    expect(dialog).to_be_visible(timeout=6000)
+    expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("0:0")
     screenshot(page, "session-timeout-warning-1280")
     dialog.get_by_role("button", name="Stay signed in").click()
     expect(dialog).to_be_hidden()
     assert page.url.endswith("/caseload/")
 
-    expect(dialog).to_be_visible(timeout=6000)
-    page.wait_for_url("**/accounts/login/?next=%2Fcaseload%2F", timeout=12000)
+    expect(dialog).to_be_visible()
+    page.wait_for_url("**/accounts/login/?next=%2Fcaseload%2F", timeout=20_000)
     expect(page.get_by_text("you were signed out after")).to_be_visible()
 
 
