@@ -215,3 +215,56 @@ def test_a_try_while_locked_starts_the_wait_again_as_the_page_says(client, alice
     assert sign_in(client, alice.email, PASSWORD).status_code == 429
     left = AccessAttemptExpiration.objects.get().expires_at - timezone.now()
     assert timedelta(minutes=14) < left <= timedelta(minutes=15)
+
+
+# Behind a reverse proxy every connection comes from the proxy; the client is in X-Forwarded-For.
+
+PROXY = "10.0.0.5"
+
+
+def from_client(address: str) -> dict:
+    return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": address}
+
+
+def test_without_a_proxy_setting_a_forged_forwarded_address_does_not_dodge_the_lock(client, alice):
+    for n in range(4):
+        sign_in(client, alice.email, WRONG, **from_client(f"198.51.100.{n}"))
+    response = sign_in(client, alice.email, WRONG, **from_client("198.51.100.99"))
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().ip_address == PROXY
+
+
+def test_behind_a_proxy_one_persons_wrong_passwords_do_not_lock_out_a_colleague(
+    client, settings, alice
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert fail(client, alice.email, 5, **from_client("203.0.113.66")).status_code == 429
+    colleague = Client()
+    response = sign_in(colleague, alice.email, PASSWORD, **from_client("203.0.113.10"))
+    assert response.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.66"
+
+
+def test_behind_a_proxy_the_audit_trail_has_the_persons_own_address(client, settings, alice):
+    settings.TRUSTED_PROXY_COUNT = 1
+    sign_in(client, alice.email, PASSWORD, **from_client("198.51.100.1, 203.0.113.10"))
+    fail(Client(), alice.email, 1, **from_client("203.0.113.66"))
+    rows = AuditEvent.objects.order_by("id").values_list("action", "ip_address")
+    assert list(rows) == [("auth.login", "203.0.113.10"), ("auth.login_failed", "203.0.113.66")]
+
+
+def test_without_a_proxy_setting_the_audit_trail_has_the_connections_address(client, alice):
+    sign_in(client, alice.email, PASSWORD, **from_client("203.0.113.10"))
+    assert AuditEvent.objects.get(action="auth.login").ip_address == PROXY
+
+
+def test_behind_a_proxy_the_reset_limit_counts_each_client_apart(
+    client, settings, alice, pat, mailoutbox
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = (1, 60 * 60)
+    reset = reverse("password_reset")
+    client.post(reset, {"email": alice.email}, **from_client("203.0.113.66"))
+    client.post(reset, {"email": pat.user.email}, **from_client("203.0.113.66"))
+    client.post(reset, {"email": pat.user.email}, **from_client("203.0.113.10"))
+    assert [m.to for m in mailoutbox] == [[alice.email], [pat.user.email]]

@@ -95,3 +95,27 @@ def test_the_session_cookie_is_http_only_and_same_site(client, alice):
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
+
+
+def test_patient_pages_are_never_stored_by_the_browser(client, alice, pat):
+    """A shared clinic computer's back button must not show a record after signing out."""
+    client.force_login(alice)
+    for url in (
+        reverse("patient_detail", args=[pat.pk]),
+        reverse("caseload"),
+        "/no-such-page/",
+    ):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    client.force_login(pat.user)
+    assert client.get(reverse("patient_home")).headers["Cache-Control"] == "no-store"
+
+
+def test_signed_out_pages_are_not_stored_either(client):
+    response = client.get(reverse("login"))
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_static_files_keep_their_caching(client):
+    response = client.get("/static/css/rebound.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
