@@ -47,7 +47,7 @@ from rehab.models import (
 )
 from rehab.services import logging_expected_since
 from reports import deidentify, measures, plans
-from reports.exporters import Table, safe_text
+from reports.exporters import Table
 
 SUMMARY_BATCH = 200  # patients whose logs are read in one query
 LOG_CURSOR_CHUNK = 5000  # rows fetched at a time from the server-side cursor
@@ -194,6 +194,8 @@ SUMMARY_COMMON = [
     "alerts_total",
     "alerts_open",
 ]
+# Text people typed, which the CSV guards against formulas (`exporters.Table.text_columns`).
+SUMMARY_TEXT = frozenset({"name", "email", "phone", "therapist"})
 # Columns a de-identified summary leaves out: calendar dates. Age becomes a band.
 DATED_COLUMNS = {"intake_date", "first_pain_free_walk_date", "first_run_date", "full_volume_date"}
 
@@ -248,7 +250,7 @@ def summary_table(
                 )
                 yield summary_row(patient, facts, deidentified=deidentified, secret=secret)
 
-    return Table(header=header, rows=rows(), total=patients.count())
+    return Table(header=header, rows=rows(), total=patients.count(), text_columns=SUMMARY_TEXT)
 
 
 def batched(items, size: int) -> Iterator[tuple]:
@@ -373,10 +375,10 @@ def summary_row(patient: Patient, facts: SummaryFacts, *, deidentified: bool, se
     else:
         values.update(
             patient_id=str(patient.pk),
-            name=safe_text(patient.full_name),
-            email=safe_text(patient.email),
-            phone=safe_text(patient.phone),
-            therapist=safe_text(patient.therapist.full_name if patient.therapist else ""),
+            name=patient.full_name,
+            email=patient.email,
+            phone=patient.phone,
+            therapist=patient.therapist.full_name if patient.therapist else "",
         )
     return [values[column] for column in summary_header(deidentified=deidentified)]
 
@@ -407,6 +409,15 @@ LOGS_COMMON = [
     "walking_km",
     "cross_training_min",
 ]
+# The rows give the date and distances as text, which is what the CSV writes; XLSX reads them
+# back into a date and numbers (`exporters.Table.parsed_columns`).
+LOGS_PARSED = {
+    "date": dt.date.fromisoformat,
+    "running_in_unit": float,
+    "walking_in_unit": float,
+    "running_km": float,
+    "walking_km": float,
+}
 
 
 def logs_header(*, deidentified: bool) -> list[str]:
@@ -470,7 +481,7 @@ def logs_table(
         patient.key: LogPatient(
             ref=(deidentify.research_id(secret, patient.pk),)
             if deidentified
-            else (str(patient.pk), safe_text(patient.full_name)),
+            else (str(patient.pk), patient.full_name),
             anchor=anchor_date(patient).toordinal(),
             unit=patient.distance_unit,
         )
@@ -488,6 +499,8 @@ def logs_table(
             deidentified=deidentified,
         ),
         total=total,
+        text_columns=frozenset({"name"}),
+        parsed_columns=LOGS_PARSED,
     )
 
 

@@ -87,10 +87,21 @@ class CohortFilterForm(forms.Form):
         )
 
 
-class ExportJobForm(CohortFilterForm):
+class ExportForm(CohortFilterForm):
+    """The export page's one form: the filters, the rows, de-identified or not, and the format
+    of a prepared file. "Apply filters", "Download CSV now" and "Prepare file" all submit it, so
+    a file is always made from what the form on screen says."""
+
     format = forms.ChoiceField(
-        label="File", choices=ExportFormat.choices, initial=ExportFormat.XLSX
+        label="File",
+        choices=ExportFormat.choices,
+        initial=ExportFormat.XLSX,
+        required=False,
+        help_text="Of a prepared file.",
     )
+
+    def clean_format(self) -> str:
+        return self.cleaned_data.get("format") or ExportFormat.XLSX
 
 
 ACTION_CHOICES = [

@@ -27,6 +27,13 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "Excel (XLSX)"
 
 
+def export_label(kind: str, *, deidentified: bool) -> str:
+    """Plain words for a cohort download's file name (never patient data). They say whether the
+    file identifies people: "...-identified-..." or "...-deidentified-..."."""
+    words = "cohort summary" if kind == ExportKind.SUMMARY else "cohort daily logs"
+    return f"{words} {'deidentified' if deidentified else 'identified'}"
+
+
 class ExportJobQuerySet(models.QuerySet):
     def expired(self, now: dt.datetime):
         """Jobs whose file should be gone: finished and past their expiry, or failed long ago."""
@@ -81,9 +88,7 @@ class ExportJob(models.Model):
 
     @property
     def label(self) -> str:
-        """Plain words for the download's file name (never patient data)."""
-        words = "cohort summary" if self.kind == ExportKind.SUMMARY else "cohort daily logs"
-        return f"{words} de-identified" if self.deidentified else words
+        return export_label(self.kind, deidentified=self.deidentified)
 
     @property
     def file(self) -> Path | None:

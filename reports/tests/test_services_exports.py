@@ -184,3 +184,41 @@ def test_a_job_whose_task_never_reached_the_broker_is_queued_again_later(
     ):
         assert services.export_jobs_recover(now=later) == 1
     delay.assert_called_once_with(str(job.pk))
+
+
+def test_a_summary_xlsx_has_typed_cells_and_contacts_as_typed(known_cohort, clinic_a, adam):
+    pat = known_cohort["pat"]
+    pat.phone, pat.first_name = "+1 555 0122", "=Pat"
+    pat.save()
+    job = services.export_job_run(new_job(clinic_a, adam).pk)
+    sheet = load_workbook(job.file).active
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, sheet[2], strict=True))  # Lane sorts before Stone
+    assert (row["name"].value, row["phone"].value) == ("=Pat Lane", "+1 555 0122")
+    assert row["name"].data_type == row["phone"].data_type == "s"
+    assert row["intake_date"].is_date and row["first_run_date"].is_date
+    for name in ("age", "intake_score", "days_to_first_run", "logged_days", "alerts_total"):
+        assert row[name].data_type == "n" and isinstance(row[name].value, int), name
+    assert isinstance(row["running_last_full_week_km"].value, int | float)
+
+
+def test_a_daily_log_xlsx_has_dates_and_distances_as_numbers(known_cohort, clinic_a, adam):
+    job = services.export_job_run(new_job(clinic_a, adam, kind="logs").pk)
+    rows = list(load_workbook(job.file).active.iter_rows(values_only=True))
+    header = rows[0]
+    runs = [
+        dict(zip(header, row, strict=True))
+        for row in rows[1:]
+        if row[header.index("name")] == "Pat Lane"
+    ]
+    ran = next(row for row in runs if row["running_km"])
+    assert isinstance(ran["date"], dt.datetime) and ran["day_since_intake"] == 10
+    assert (ran["running_km"], ran["running_in_unit"], ran["cross_training_min"]) == (3.0, 3.0, 30)
+
+
+def test_the_same_contacts_are_still_guarded_in_a_csv_file(known_cohort, clinic_a, adam):
+    pat = known_cohort["pat"]
+    pat.phone = "+1 555 0122"
+    pat.save()
+    job = services.export_job_run(new_job(clinic_a, adam, file_format="csv").pk)
+    assert ",'+1 555 0122," in job.file.read_text()

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from clinic import access, audit
 from clinic.downloads import attachment_response
 from reports import cohort, exporters, services
-from reports.forms import CohortFilterForm, ExportJobForm
-from reports.models import ExportJob, ExportKind
+from reports.forms import CohortFilterForm, ExportForm
+from reports.models import ExportJob, export_label
 
 JOBS_SHOWN = 10
 
@@ -19,7 +19,11 @@ JOBS_SHOWN = 10
 @access.admin_only
 def export_page(request):
     clinic = access.workspace(request).clinic
-    form = CohortFilterForm(request.GET or None, clinic=clinic)
+    return _page(request, ExportForm(request.GET or None, clinic=clinic))
+
+
+def _page(request, form: ExportForm, *, status: int = 200):
+    clinic = access.workspace(request).clinic
     filters = form.filters() if form.is_valid() else cohort.CohortFilters()
     patients = cohort.cohort(clinic, filters)
     jobs = ExportJob.objects.filter(clinic=clinic).select_related("requested_by")[:JOBS_SHOWN]
@@ -29,7 +33,6 @@ def export_page(request):
         "reports/exports.html",
         {
             "form": form,
-            "job_form": ExportJobForm(clinic=clinic),
             "filters": filters,
             "described": filters.describe(therapists),
             "patient_count": patients.count(),
@@ -37,14 +40,11 @@ def export_page(request):
                 (job, cohort.CohortFilters.from_json(job.filters).describe(therapists))
                 for job in jobs
             ],
-            # The filters shown, carried into the "prepare a file" form.
-            "carried": [
-                (name, value)
-                for name, value in request.GET.items()
-                if name in form.fields and value and form.is_valid()
-            ],
+            # What the form on screen says now, for the sentence beside the buttons.
+            "deidentified": bool(form["deidentified"].value()),
             "export_hours": settings.EXPORT_FILE_HOURS,
         },
+        status=status,
     )
 
 
@@ -75,19 +75,20 @@ def export_csv(request):
             "rows": table.total,
         },
     )
-    label = "cohort summary" if kind == ExportKind.SUMMARY else "cohort daily logs"
-    label += " de-identified" if deidentified else ""
+    label = export_label(kind, deidentified=deidentified)
     return attachment_response(request, exporters.csv_chunks(table), label=label, extension="csv")
 
 
 @require_POST
 @access.admin_only
 def export_job_create(request):
+    """Prepare exactly what the page's form said when "Prepare file" was pressed: the button
+    submits that form, applied or not. Bad input shows the page again, errors beside the fields,
+    and prepares nothing."""
     clinic = access.workspace(request).clinic
-    form = ExportJobForm(request.POST, clinic=clinic)
+    form = ExportForm(request.POST, clinic=clinic)
     if not form.is_valid():
-        messages.error(request, "Check the filters and try again.")
-        return redirect("export_page")
+        return _page(request, form, status=400)
     job = services.export_job_create(
         clinic=clinic,
         requested_by=request.user,
@@ -109,8 +110,7 @@ def export_job_create(request):
     )
     messages.success(request, "The export is being prepared. It appears below when it is ready.")
     carried = request.POST.copy()
-    for name in ("csrfmiddlewaretoken", "format"):
-        carried.pop(name, None)
+    carried.pop("csrfmiddlewaretoken", None)
     return redirect(f"{reverse('export_page')}?{carried.urlencode()}#job-{job.pk}")
 
 
