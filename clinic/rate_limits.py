@@ -7,6 +7,7 @@ request for the length of its window, so a burst is counted the same whenever it
 import hashlib
 import logging
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 
@@ -14,7 +15,19 @@ log = logging.getLogger(__name__)
 
 
 def within_limit(name: str, *, key: str, limit: tuple[int, int]) -> bool:
-    """Count one more request of `name` for `key`; whether it is within (requests, seconds)."""
+    """Count one more request of `name` for `key`; whether it is within (requests, seconds).
+
+    With the cache out of reach nothing can be counted, so the request is not within the limit
+    (it fails closed, and the caller answers as it always does): never a server error.
+    """
+    try:
+        return _count(name, key=key, limit=limit)
+    except redis.RedisError as error:
+        log.error("Rate limit %s could not be counted (%s): refusing the request.", name, error)
+        return False
+
+
+def _count(name: str, *, key: str, limit: tuple[int, int]) -> bool:
     most, seconds = limit
     # Hashed: the cache never holds e-mail addresses, and any key is a valid cache key.
     cache_key = f"rate:{name}:{hashlib.sha256(key.encode()).hexdigest()}"
@@ -44,7 +57,9 @@ def password_reset_allowed(*, email: str, client: str | None) -> bool:
         limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT,
     )
     if not by_email:
-        log.warning("Password reset not sent: too many requests for %s.", email)
+        # The address's hash, not the address: logs are read more widely than the database.
+        digest = hashlib.sha256(email.encode()).hexdigest()[:12]
+        log.warning("Password reset not sent: too many requests for address %s.", digest)
     if not by_client:
         log.warning("Password reset not sent: too many requests from %s.", client)
     return by_email and by_client

@@ -1,11 +1,13 @@
 """Password-reset requests: at most 3 e-mails per address in 15 minutes and 20 requests per client
 address in an hour; past a limit the page says exactly what it always says, and no e-mail goes."""
 
+import hashlib
 import logging
 import time
 from unittest import mock
 
 import pytest
+import redis
 from django.urls import reverse
 
 RESET_SENT = reverse("password_reset_done")
@@ -85,9 +87,20 @@ def test_a_limited_request_is_logged_without_the_answer_changing(client, alice, 
         ask_reset(client, alice.email)
     with caplog.at_level(logging.WARNING, logger="clinic.rate_limits"):
         ask_reset(client, alice.email)
+    digest = hashlib.sha256(alice.email.encode()).hexdigest()[:12]
     assert [r.getMessage() for r in caplog.records if r.name == "clinic.rate_limits"] == [
-        f"Password reset not sent: too many requests for {alice.email}."
+        f"Password reset not sent: too many requests for address {digest}."
     ]
+
+
+def test_with_the_cache_out_of_reach_the_answer_is_the_same_and_nothing_is_sent(
+    client, alice, mailoutbox
+):
+    down = redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with mock.patch("clinic.rate_limits.cache.add", side_effect=down):
+        response = ask_reset(client, alice.email)
+    assert (response.status_code, response.url) == (302, RESET_SENT)
+    assert mailoutbox == []
 
 
 @pytest.mark.parametrize("bad", ["", "not-an-address", "a@" + "x" * 300])
