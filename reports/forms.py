@@ -94,7 +94,8 @@ class ExportForm(CohortFilterForm):
 
     format = forms.ChoiceField(
         label="File",
-        choices=ExportFormat.choices,
+        # Excel first: what a link without a format shows is what clean_format() assumes.
+        choices=sorted(ExportFormat.choices, key=lambda choice: choice[0] != ExportFormat.XLSX),
         initial=ExportFormat.XLSX,
         required=False,
         help_text="Of a prepared file.",

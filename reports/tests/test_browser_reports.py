@@ -1,9 +1,10 @@
 """In Chromium, with the CSP on and a real Celery worker: the clinic admin filters the cohort,
-prepares an XLSX export, watches its progress and downloads it; opens a progress report and its
-PDF; browses the audit trail; the patient sees who viewed her record on her phone.
+prepares an XLSX export, watches its progress and downloads it; changes the form without applying
+it and prepares again, getting what the screen says; opens a progress report and its PDF; browses
+the audit trail; the patient sees who viewed her record on her phone.
 
 Screenshots: artifacts/screenshots/reports-*.png (dashboard, exports, report and audit at 1280;
-"who viewed" at 390).
+the de-identified export form at 1280 and 390; "who viewed" at 390).
 """
 
 import io
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from clinic import demo
 from clinic.models import Clinic, Patient, User
 from clinic.tests.browser import login, screenshot
+from rehab.models import DailyLog
 from reports import cohort
 from reports.cohort import CohortFilters
 
@@ -90,7 +92,9 @@ def test_the_admin_exports_a_filtered_cohort_and_hands_over_a_progress_report(
     screenshot(page, "reports-exports-1280")
     with page.expect_download() as download:
         job.get_by_role("link", name="Download").click()
-    assert re.fullmatch(r"rebound-cohort-summary-[\d-]+\.xlsx", download.value.suggested_filename)
+    assert re.fullmatch(
+        r"rebound-cohort-summary-identified-[\d-]+\.xlsx", download.value.suggested_filename
+    )
     path = tmp_path / "export.xlsx"
     download.value.save_as(path)
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
@@ -98,6 +102,48 @@ def test_the_admin_exports_a_filtered_cohort_and_hands_over_a_progress_report(
     names = sorted(row[header.index("name")] for row in rows[1:])
     assert names == expected
     assert {row[header.index("therapist")] for row in rows[1:]} == {"Dr. Priya Raman"}
+    phones = [row[header.index("phone")] for row in rows[1:] if row[header.index("phone")]]
+    assert phones and not any(phone.startswith("'") for phone in phones)  # as typed, e.g. +1...
+    assert all(isinstance(row[header.index("logged_days")], int) for row in rows[1:])
+
+    # Issue 18: change the form on screen without applying it, then prepare. The page says the
+    # file will be de-identified, and the file is that: one row per daily log, every status.
+    identified = page.locator("[data-identity='identified']")
+    deidentified = page.locator("[data-identity='deidentified']")
+    expect(identified).to_be_visible()
+    expect(identified).to_contain_text("The file will identify people")
+    expect(deidentified).to_be_hidden()
+    page.get_by_label("Rows", exact=True).select_option(label="One per daily log")
+    page.get_by_label("Status").select_option(label="All patients")
+    expect(page.locator("[data-stale-note]")).to_be_visible()  # the count is for applied ones
+    page.get_by_label("De-identified for research").check()
+    expect(deidentified).to_be_visible()
+    expect(deidentified).to_contain_text("The file will be de-identified")
+    expect(identified).to_be_hidden()
+    page.get_by_label("File", exact=True).select_option(label="Excel (XLSX)")
+    screenshot(page, "reports-exports-deidentified-1280")
+    page.get_by_role("button", name="Prepare file").click()
+    job = page.locator(".export-job").first
+    expect(job).to_contain_text("Daily logs")
+    expect(job).to_contain_text("De-identified")
+    expect(job.locator("[data-job-status]")).to_contain_text("Ready", timeout=60_000)
+    expect(deidentified).to_be_visible()  # the page comes back with the form as it was sent
+    with page.expect_download() as download:
+        job.get_by_role("link", name="Download").click()
+    assert re.fullmatch(
+        r"rebound-cohort-daily-logs-deidentified-[\d-]+\.xlsx", download.value.suggested_filename
+    )
+    path = tmp_path / "export-deidentified.xlsx"
+    download.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:2] == ("research_id", "day_since_intake") and "name" not in header
+    everyone = cohort.cohort(clinic, CohortFilters(therapist_id=therapist.pk, status="all"))
+    assert len(rows) - 1 == DailyLog.objects.filter(patient__in=everyone).count()
+    text = " ".join(str(cell) for row in rows[1:] for cell in row)
+    for patient in everyone:
+        assert patient.last_name not in text and patient.email not in text, patient.pk
+    assert all(isinstance(row[header.index("running_km")], int | float) for row in rows[1:])
 
     # The progress report and its PDF.
     page.goto(f"{live_server.url}/patients/{maya.pk}/")
@@ -118,6 +164,17 @@ def test_the_admin_exports_a_filtered_cohort_and_hands_over_a_progress_report(
     page.get_by_role("button", name="Filter").click()
     expect(page.locator(".audit-table")).to_contain_text("Downloaded the progress report (PDF)")
     screenshot(page, "reports-audit-1280")
+
+    # The admin's export form on a phone says as plainly what the file will be.
+    admin_phone = opened(page_at, 390)
+    login(admin_phone, live_server, ADMIN, demo.DEMO_PASSWORD)
+    admin_phone.goto(f"{live_server.url}/clinic/exports/?kind=logs&deidentified=on")
+    expect(admin_phone.locator("[data-identity='deidentified']")).to_be_visible()
+    expect(admin_phone.get_by_role("button", name="Prepare file")).to_be_visible()
+    admin_phone.get_by_label("De-identified for research").uncheck()
+    expect(admin_phone.locator("[data-identity='identified']")).to_be_visible()
+    admin_phone.get_by_label("De-identified for research").check()
+    screenshot(admin_phone, "reports-exports-deidentified-390")
 
     # Maya, on her phone, sees who viewed her record.
     phone = opened(page_at, 390)

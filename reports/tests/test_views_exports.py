@@ -268,3 +268,14 @@ def test_the_recent_exports_say_which_files_identify_people(client, adam):
     page = client.get(reverse("export_page")).content.decode()
     assert page.count('<span class="chip">Identifies people</span>') == 1
     assert page.count('<span class="chip">De-identified</span>') == 1
+
+
+def test_a_link_without_a_format_shows_and_prepares_excel(client, adam):
+    client.force_login(adam)
+    page = client.get(reverse("export_page"), {"kind": "logs"}).content.decode()
+    select = page[page.index('name="format"') :]
+    first_option = re.search(r'<option value="(\w+)"', select).group(1)
+    assert first_option == "xlsx"  # what the browser shows when nothing is selected
+    with mock.patch("reports.tasks.export_job_run.delay"):
+        client.post(reverse("export_job_create"), {"kind": "logs"})
+    assert ExportJob.objects.get().format == "xlsx"
