@@ -25,11 +25,11 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
-from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Clinic, Membership, Patient, Role
+from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Clinic, Membership, Patient, Role, User
 
 ACTIVE_CLINIC_SESSION_KEY = "active_clinic_id"
 
@@ -61,6 +61,16 @@ class Workspace:
     @property
     def is_staff(self) -> bool:
         return self.has_any(STAFF_ROLES)
+
+    @property
+    def keeps_inbox(self) -> bool:
+        """An admin, or a therapist on duty, of the active clinic: sees the unowned patients'
+        signals with their own (see `signals_mine`)."""
+        return any(
+            m.clinic_id == (self.clinic.id if self.clinic else None)
+            and (m.role == Role.ADMIN or (m.role == Role.THERAPIST and m.on_duty))
+            for m in self.memberships
+        )
 
     @property
     def primary_role(self) -> str | None:
@@ -266,3 +276,54 @@ def clinic_object(request: HttpRequest, queryset: QuerySet, **lookup):
         return queryset.get(clinic=clinic, **lookup)
     except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404("Not found in this clinic.") from exc
+
+
+# --- Who must see a patient's signals ---------------------------------------------------------
+#
+# Alerts, approvals waiting and notices to staff about a patient go to the responsible therapist;
+# a patient without one belongs to the clinic's inbox (its admins and the therapists on duty),
+# shown as unowned until someone takes it. Nothing is ever addressed to nobody.
+
+
+def clinic_inbox(clinic: Clinic | int) -> QuerySet[User]:
+    """The people who keep the clinic's inbox: its admins and the therapists on duty; when the
+    clinic has neither, every active therapist of the clinic."""
+    keepers = User.objects.filter(
+        pk__in=Membership.objects.inbox().filter(clinic=clinic).values("user")
+    )
+    if not keepers.exists():
+        therapists = Membership.objects.active().filter(clinic=clinic, role=Role.THERAPIST)
+        keepers = User.objects.filter(pk__in=therapists.values("user"))
+    return keepers.order_by("full_name", "id")
+
+
+def signal_recipients(patient: Patient) -> list[User]:
+    """The people who must see this patient's alerts, approvals and notices: the responsible
+    therapist, else the clinic's inbox."""
+    if patient.therapist_id is not None and patient.therapist.is_active:
+        return [patient.therapist]
+    return list(clinic_inbox(patient.clinic_id))
+
+
+def signals_mine(request: HttpRequest, patient_path: str = "patient") -> Q:
+    """A filter for the signals that are this person's in their lists ("mine"): those of their
+    own patients and, when they keep the clinic's inbox, those of patients without an owner.
+
+    `patient_path` leads from the listed model to its patient (e.g. "plan__patient").
+    """
+    mine = Q(**{f"{patient_path}__therapist": request.user})
+    ws = workspace(request)
+    if ws.clinic is None:
+        return mine
+    unowned = Q(**{f"{patient_path}__therapist__isnull": True}) | Q(
+        **{f"{patient_path}__therapist__is_active": False}
+    )
+    if ws.keeps_inbox:
+        return mine | unowned
+    # Nobody keeps the inbox: every therapist does (as `clinic_inbox`).
+    if (
+        Role.THERAPIST in ws.roles
+        and not Membership.objects.inbox().filter(clinic=ws.clinic).exists()
+    ):
+        return mine | unowned
+    return mine

@@ -33,6 +33,23 @@ def record(
     )
 
 
+def record_owner_change(
+    request: HttpRequest, patient: Patient, *, before_id: int | None, why: str
+) -> AuditEvent | None:
+    """Audit a change of the patient's responsible therapist that an action made on the way
+    (taking or deciding an intake, activating a plan), if it made one."""
+    after_id = Patient.objects.filter(pk=patient.pk).values_list("therapist_id", flat=True).get()
+    if after_id == before_id:
+        return None
+    return record(
+        request,
+        "patient.owner",
+        patient=patient,
+        obj=patient,
+        detail={"from": before_id, "to": after_id, "by": why},
+    )
+
+
 def record_sign_in(
     request: HttpRequest | None,
     action: str,

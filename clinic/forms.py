@@ -190,6 +190,26 @@ class CareTeamAddForm(forms.Form):
         )
 
 
+class OwnerForm(forms.Form):
+    """Who is responsible for a patient: one of the clinic's active physical therapists."""
+
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Responsible physical therapist",
+        empty_label="Choose a therapist",
+        error_messages={
+            "required": "Choose a physical therapist.",
+            "invalid_choice": "Choose a physical therapist of this clinic.",
+        },
+    )
+
+    def __init__(self, *args, clinic, **kwargs):
+        from clinic.services import clinic_therapists
+
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = clinic_therapists(clinic)
+
+
 class InvitationForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
     email = forms.EmailField(label="E-mail address")

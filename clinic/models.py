@@ -216,6 +216,10 @@ class MembershipQuerySet(models.QuerySet):
     def staff(self):
         return self.filter(role__in=STAFF_ROLES)
 
+    def inbox(self):
+        """The roles that keep a clinic's inbox: its admins and the therapists on duty."""
+        return self.active().filter(Q(role=Role.ADMIN) | Q(role=Role.THERAPIST, on_duty=True))
+
 
 class Membership(models.Model):
     """A person's role in one clinic. A person may hold several roles, in several clinics."""
@@ -224,6 +228,12 @@ class Membership(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
+    on_duty = models.BooleanField(
+        "on duty",
+        default=False,
+        help_text="A therapist on duty sees the clinic's inbox: the alerts, approvals and notices "
+        "of patients without a responsible therapist.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from clinic.models import (
     Invitation,
     Membership,
     Patient,
+    Role,
     Submission,
     User,
 )
@@ -155,3 +157,47 @@ def submissions_forget(*, now=None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=SUBMISSION_DAYS)
     deleted, _ = Submission.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+# --- The responsible therapist ------------------------------------------------------------------
+
+
+class OwnerError(Exception):
+    """The person cannot be made responsible for the patient; the message says why."""
+
+
+def clinic_therapists(clinic: Clinic | int) -> QuerySet[User]:
+    """The clinic's active physical therapists: the people who may be responsible for a patient."""
+    therapists = Membership.objects.active().filter(clinic=clinic, role=Role.THERAPIST)
+    return User.objects.filter(pk__in=therapists.values("user")).order_by("full_name", "id")
+
+
+def patient_owner_set(*, patient: Patient, therapist: User, actor: User) -> bool:
+    """Make `therapist` responsible for `patient` (taking it, or reassigning it); the new owner
+    gets an in-app notice unless they did it themselves. False if they already were."""
+    from notifications.services import staff_notify
+
+    if not clinic_therapists(patient.clinic_id).filter(pk=therapist.pk).exists():
+        raise OwnerError(f"{therapist} is not a physical therapist of this clinic.")
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if locked.therapist_id == therapist.pk:
+            return False
+        Patient.objects.filter(pk=patient.pk).update(therapist=therapist)
+        patient.therapist = therapist
+        if therapist.pk != actor.pk:
+            staff_notify(recipient=therapist, patient=patient, kind="patient_assigned", by=actor)
+    return True
+
+
+def patient_owner_default(*, patient: Patient, actor: User) -> bool:
+    """Make the acting therapist responsible for a patient who has none (taking or deciding an
+    intake, activating a plan). False when the patient has an owner or the actor is no
+    therapist of the clinic (an admin who only administers)."""
+    if not clinic_therapists(patient.clinic_id).filter(pk=actor.pk).exists():
+        return False
+    unowned = Q(therapist__isnull=True) | Q(therapist__is_active=False)
+    taken = Patient.objects.filter(unowned, pk=patient.pk).update(therapist=actor)
+    if taken:
+        patient.therapist = actor
+    return bool(taken)

@@ -64,6 +64,11 @@ urlpatterns = [
         patients.patient_discharge,
         name="patient_discharge",
     ),
+    path(
+        "patients/<uuid:patient_id>/owner/",
+        patients.patient_owner,
+        name="patient_owner",
+    ),
     path("patients/<uuid:patient_id>/invite/", patients.patient_invite, name="patient_invite"),
     path(
         "patients/<uuid:patient_id>/care-team/",
@@ -91,6 +96,11 @@ urlpatterns = [
         "clinic/members/<int:membership_id>/toggle/",
         team.membership_toggle,
         name="membership_toggle",
+    ),
+    path(
+        "clinic/members/<int:membership_id>/on-duty/",
+        team.membership_on_duty,
+        name="membership_on_duty",
     ),
     path(
         "clinic/members/<int:user_id>/reset-two-step/",

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clinic import emails
+from clinic.access import signal_recipients
 from notifications import sms, unsubscribe
 from notifications.messages import Message, sms_text
 from notifications.models import KIND_RULES, Channel, Delivery, Kind, Notification
@@ -128,18 +129,28 @@ def _sms(delivery: Delivery, message: Message) -> str:
 def _in_app(delivery: Delivery, message: Message) -> str:
     # One notification per delivery (a one-to-one key), so even a resend cannot show it twice.
     rule = KIND_RULES[delivery.kind]
-    notification, _ = Notification.objects.get_or_create(
-        delivery=delivery,
-        defaults={
-            "recipient_id": delivery.recipient_id,
-            "patient": delivery.patient,
-            "kind": delivery.kind,
-            "title": message.title,
-            "body": message.body,
-            "url": message.path,
-            "expires_at": timezone.now() + rule.shown_for if rule.shown_for else None,
-        },
+    recipients = [delivery.recipient_id]
+    if rule.to_therapist:
+        # Whoever must see the patient's signals now: the responsible therapist, or the clinic's
+        # inbox (each keeper gets a copy; the first carries the delivery's one-to-one key).
+        recipients = [user.pk for user in signal_recipients(delivery.patient)]
+        if not recipients:
+            raise PermanentError("The clinic has no therapist or admin to tell.")
+    shown = {
+        "patient": delivery.patient,
+        "kind": delivery.kind,
+        "title": message.title,
+        "body": message.body,
+        "url": message.path,
+        "expires_at": timezone.now() + rule.shown_for if rule.shown_for else None,
+    }
+    notification, created = Notification.objects.get_or_create(
+        delivery=delivery, defaults={"recipient_id": recipients[0], **shown}
     )
+    if created:
+        Notification.objects.bulk_create(
+            [Notification(recipient_id=pk, **shown) for pk in recipients[1:]]
+        )
     return str(notification.pk)
 
 

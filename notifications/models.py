@@ -41,6 +41,7 @@ class Kind(models.TextChoices):
     INTAKE_INVITATION = "intake_invitation", "Intake questionnaire link"
     INTAKE_EXPIRY = "intake_expiry", "Intake link about to expire"
     MISSED_LOGS_THERAPIST = "missed_logs_therapist", "Patient not logging (therapist)"
+    PATIENT_ASSIGNED = "patient_assigned", "Patient assigned to you (therapist)"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ KIND_RULES = {
     Kind.MISSED_LOGS_THERAPIST: KindRule(
         True, to_therapist=True, max_delay=dt.timedelta(days=2), action="patient_detail"
     ),
+    # Written straight to the new owner's list (`services.staff_notify`), not through the ledger.
+    Kind.PATIENT_ASSIGNED: KindRule(False, to_therapist=True, action="patient_detail"),
 }
 PLAN_KINDS = (Kind.PLAN_ADVANCED, Kind.PLAN_HELD, Kind.PLAN_STEPPED_BACK, Kind.PLAN_APPROVED)
 EVENT_KINDS = (*PLAN_KINDS, Kind.CARE_MESSAGE)

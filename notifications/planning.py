@@ -49,7 +49,6 @@ class PatientFacts:
     logged_days: frozenset[dt.date] = field(default_factory=frozenset)
     ran_days: frozenset[dt.date] = field(default_factory=frozenset)
     morning_logged: frozenset[dt.date] = field(default_factory=frozenset)
-    has_therapist: bool = True
     plan_from: dt.date | None = None  # the start of the patient's active rehab plan, if any
 
     @property
@@ -120,7 +119,8 @@ def _sessions(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> li
 def _therapist(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> list[Due]:
     day = facts.silence_since + dt.timedelta(days=THERAPIST_AFTER_DAYS + 1)
     moment = local_moment(day, THERAPIST_NOTICE_TIME, facts.clinic_zone)
-    if not facts.has_therapist or not (after < moment <= until):
+    # Planned whether or not the patient has a therapist: sent to the clinic's inbox then.
+    if not (after < moment <= until):
         return []
     if facts.is_paused(day - dt.timedelta(days=1)):
         return []

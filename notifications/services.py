@@ -228,7 +228,6 @@ def _facts(patient: dict, last_log, logged, ran_days, mornings, plan_from) -> Pa
         logged_days=frozenset(logged),
         ran_days=frozenset(ran_days),
         morning_logged=frozenset(mornings),
-        has_therapist=patient["therapist_id"] is not None,
         plan_from=plan_from,
     )
 
@@ -421,6 +420,24 @@ def notify_patient(patient: Patient, kind: str, *, context: dict, key: str) -> l
         mine = Delivery.objects.filter(kind=kind, key=full_key)
         _release(mine, now)
     return list(mine)
+
+
+def staff_notify(*, recipient, patient: Patient, kind: str, by=None) -> Notification:
+    """Put a notice about `patient` in one staff member's in-app list at once (e.g. "you are now
+    responsible for ..."). A row in our database, written in the caller's transaction: no
+    channel, consent or quiet hours apply to a colleague's own list."""
+    if not KIND_RULES[kind].to_therapist:
+        raise ValueError(f"{kind!r} is not a notice to staff.")
+    context = {"by": by.full_name if by is not None else "Rebound"}
+    message = messages.compose(Delivery(patient=patient, kind=kind, context=context))
+    return Notification.objects.create(
+        recipient=recipient,
+        patient=patient,
+        kind=kind,
+        title=message.title,
+        body=message.body,
+        url=message.path,
+    )
 
 
 def care_message_send(*, patient: Patient, sender, text: str) -> tuple[CareMessage, list]:
@@ -662,8 +679,6 @@ def skip_reason(delivery: Delivery, now: dt.datetime) -> str:
     if reason := reminders_allowed(patient, preference):
         return reason
     if KIND_RULES[delivery.kind].to_therapist:
-        if delivery.recipient_id is None:
-            return "no therapist"
         return "logged again" if _logged_since(delivery) else ""
     if delivery.channel not in preference.channels():
         return f"{delivery.get_channel_display().lower()} turned off or no address"

@@ -68,6 +68,8 @@ TABLE = {
     "patient_detail": ("get", "patient", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
     "patient_edit": ("get", "patient", row(LOGIN, NONE, NONE, NONE, OK, OK, NONE, NONE)),
     "patient_discharge": ("post", "patient", PATIENT_EDIT),
+    "patient_owner": ("post", "patient", PATIENT_EDIT),
+    "membership_on_duty": ("post", "membership", ADMIN_ACTION),
     "patient_invite": ("post", "patient", PATIENT_EDIT),
     "care_team_add": ("post", "patient", PATIENT_EDIT),
     "care_team_remove": ("post", "care_team_member", PATIENT_EDIT),
@@ -196,6 +198,7 @@ def test_every_url_is_in_the_table():
 INTEGER_IDS = {
     "care_team_remove": "a seat on the care team of the patient named by UUID",
     "membership_toggle": "a staff member's role in the admin's clinic",
+    "membership_on_duty": "a therapist's role in the admin's clinic",
     "second_factor_reset": "a member of the admin's clinic",
     "lockout_unlock": "a sign-in lock on a member of the admin's clinic",
     "delivery_retry": "a failed reminder delivery of the admin's clinic",

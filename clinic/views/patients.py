@@ -2,14 +2,17 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit, services
 from clinic.access import Perm
-from clinic.forms import CareTeamAddForm, PatientForm
+from clinic.forms import CareTeamAddForm, OwnerForm, PatientForm
 from clinic.models import Patient, Role
+from clinic.views.common import safe_next
 
 
 @access.with_patient(Perm.VIEW_PROGRESS)
@@ -22,6 +25,10 @@ def patient_detail(request, patient):
     if clinical:
         context["care_team_form"] = CareTeamAddForm(patient=patient)
         context["invitations"] = patient.invitations.all()[:5]
+        context["owner_form"] = OwnerForm(
+            clinic=patient.clinic, initial={"therapist": patient.therapist_id}
+        )
+        context["can_take"] = Role.THERAPIST in access.workspace(request).roles
     return render(request, "clinic/patient_detail.html", context)
 
 
@@ -56,6 +63,40 @@ def patient_edit(request, patient):
     if request.method == "GET":  # the form shows the whole record: a view of it
         audit.record(request, "patient.view", patient=patient, obj=patient, detail={"page": "edit"})
     return render(request, "clinic/patient_form.html", {"form": form, "patient": patient})
+
+
+@require_POST
+@access.with_patient(Perm.EDIT)
+def patient_owner(request, patient):
+    """Make a therapist responsible for the patient: taking it ("Take" posts oneself) or
+    reassigning it. Audited; the new owner gets a notice unless they did it themselves."""
+    back = safe_next(request, reverse("patient_detail", args=[patient.pk]))
+    form = OwnerForm(request.POST, clinic=patient.clinic)
+    if not form.is_valid():
+        messages.error(request, form.errors["therapist"][0])
+        return HttpResponseRedirect(back)
+    therapist, before = form.cleaned_data["therapist"], patient.therapist_id
+    with transaction.atomic():
+        changed = services.patient_owner_set(
+            patient=patient, therapist=therapist, actor=request.user
+        )
+        if changed:
+            audit.record(
+                request,
+                "patient.owner",
+                patient=patient,
+                obj=patient,
+                detail={"from": before, "to": therapist.pk, "by": "patient.owner"},
+            )
+    if not changed:
+        messages.info(request, f"{therapist.full_name} is already responsible for {patient}.")
+    elif therapist.pk == request.user.pk:
+        messages.success(request, f"You are now responsible for {patient}.")
+    else:
+        messages.success(
+            request, f"{therapist.full_name} is now responsible for {patient}, and was told."
+        )
+    return HttpResponseRedirect(back)
 
 
 @require_POST

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit, lockouts, services
 from clinic.forms import ClinicSecurityForm, InvitationForm
-from clinic.models import Invitation, Membership, User
+from clinic.models import Invitation, Membership, Role, User
 
 
 @access.admin_only
@@ -94,6 +95,35 @@ def membership_toggle(request, membership_id):
         request, f"{membership.user.full_name}'s {membership.get_role_display()} role was {state}."
     )
     return redirect("clinic_admin")
+
+
+@require_POST
+@access.admin_only
+def membership_on_duty(request, membership_id):
+    """Put a therapist on duty, or off: on duty, they see the clinic's inbox (the signals of
+    patients without a responsible therapist) with their own patients'. Audited."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+        clinic=access.workspace(request).clinic,
+        role=Role.THERAPIST,
+    )
+    membership.on_duty = not membership.on_duty
+    membership.save(update_fields=["on_duty"])
+    audit.record(
+        request,
+        "membership.on_duty" if membership.on_duty else "membership.off_duty",
+        obj=membership,
+        detail={"user": membership.user.email},
+    )
+    name = membership.user.full_name
+    messages.success(
+        request,
+        f"{name} is on duty: they see the patients without a responsible therapist."
+        if membership.on_duty
+        else f"{name} is off duty.",
+    )
+    return redirect(reverse("clinic_admin") + "#members")
 
 
 def _clinic_member(request, **lookup) -> User:

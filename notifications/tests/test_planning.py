@@ -70,11 +70,6 @@ def test_three_days_without_a_log_tell_the_therapist_next_morning():
     assert due[0].context == {"since": "2026-06-06", "days": 3}
 
 
-def test_no_therapist_notice_without_a_therapist():
-    silent = facts(last_log=JUNE_10 - dt.timedelta(days=4), has_therapist=False)
-    assert kinds_due(silent, at(JUNE_10, 9)) == []
-
-
 def test_before_the_first_log_the_silence_counts_from_when_logging_was_expected():
     new = facts(last_log=None, logging_since=JUNE_10 - dt.timedelta(days=2))
     assert kinds_due(new, at(JUNE_10, 19, 5)) == ["missed_log"]

@@ -22,6 +22,7 @@ from rehab.services.logs import (
 )
 from rehab.services.plans import (
     HIGH_RISK_PROTECT_CLEARANCE,
+    OwnerMissing,
     PlanError,
     SiteRisk,
     intake_site_risk,
@@ -48,6 +49,7 @@ __all__ = [
     "HIGH_RISK_PROTECT_CLEARANCE",
     "RULES_LOOKBACK_DAYS",
     "LogDateTaken",
+    "OwnerMissing",
     "PlanError",
     "SiteRisk",
     "alert_acknowledge",

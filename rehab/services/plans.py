@@ -53,6 +53,10 @@ class PlanError(Exception):
     """A plan workflow cannot go ahead; str() says why, for the person who asked."""
 
 
+class OwnerMissing(PlanError):
+    """Activation would leave the patient without a responsible therapist: choose one."""
+
+
 # --- The library ------------------------------------------------------------------------------
 
 
@@ -261,8 +265,13 @@ def plan_update(
     return locked
 
 
-def plan_activate(*, plan: Plan, by: User) -> Plan:
-    """Start the draft: the patient sees it from its start date, and the engine runs on it."""
+def plan_activate(*, plan: Plan, by: User, therapist: User | None = None) -> Plan:
+    """Start the draft: the patient sees it from its start date, and the engine runs on it.
+
+    A patient without a responsible therapist gets one: `therapist` if given, else `by` when
+    they are a therapist of the clinic. Otherwise activation is refused (OwnerMissing): a plan
+    under way raises alerts and approvals that must reach a person.
+    """
     with transaction.atomic():
         locked = _locked(plan)
         if not locked.is_draft:
@@ -273,6 +282,7 @@ def plan_activate(*, plan: Plan, by: User) -> Plan:
             raise PlanError(f"Fix the plan first: {error}") from error
         if locked.patient.plans.started().exists():
             raise PlanError("The patient already follows another plan. End it first.")
+        _ensure_owner(locked.patient, by=by, therapist=therapist)
         locked.status, locked.activated_at, locked.activated_by = (
             PlanStatus.ACTIVE,
             timezone.now(),
@@ -296,6 +306,24 @@ def plan_activate(*, plan: Plan, by: User) -> Plan:
             context={"plan": locked.name, "reason": f"It starts on {_day(locked.start_date)}."},
         )
     return locked
+
+
+def _ensure_owner(patient: Patient, *, by: User, therapist: User | None) -> None:
+    from clinic.services import OwnerError, patient_owner_default, patient_owner_set
+
+    if patient.therapist_id is not None and patient.therapist.is_active:
+        return
+    if therapist is not None:
+        try:
+            patient_owner_set(patient=patient, therapist=therapist, actor=by)
+        except OwnerError as error:
+            raise OwnerMissing(str(error)) from error
+        return
+    if not patient_owner_default(patient=patient, actor=by):
+        raise OwnerMissing(
+            f"Choose {patient.first_name}'s responsible physical therapist first: nobody would "
+            "see the plan's alerts and approvals."
+        )
 
 
 def plan_end(*, plan: Plan, by: User, note: str = "", today: dt.date) -> None:

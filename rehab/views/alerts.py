@@ -25,8 +25,8 @@ def alert_list(request):
     scope = "all" if request.GET.get("scope") == "all" else "mine"
     clinic = access.workspace(request).clinic
     alerts = Alert.objects.open().for_clinic(clinic).select_related("patient", "patient__therapist")
-    if scope == "mine":
-        alerts = alerts.filter(patient__therapist=request.user)
+    if scope == "mine":  # with the unowned ones when this person keeps the clinic's inbox
+        alerts = alerts.filter(access.signals_mine(request))
     alerts = alerts.order_by("-last_date", "-raised_at", "id")
     page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(

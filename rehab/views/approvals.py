@@ -30,8 +30,8 @@ def approval_list(request):
         .select_related("plan", "plan__patient", "plan__patient__therapist")
         .order_by("created_at", "id")
     )
-    if scope == "mine":
-        proposals = proposals.filter(plan__patient__therapist=request.user)
+    if scope == "mine":  # with the unowned ones when this person keeps the clinic's inbox
+        proposals = proposals.filter(access.signals_mine(request, "plan__patient"))
     page = Paginator(proposals, APPROVALS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -185,7 +185,8 @@ def care_task_inbox(request):
     )
     scope = request.GET.get("scope", "mine")
     if scope == "mine" and ws.is_staff:
-        tasks = tasks.filter(role=Role.THERAPIST, patient__therapist=request.user)
+        # The therapist's questions of their patients, and of the unowned ones for the inbox.
+        tasks = tasks.filter(access.signals_mine(request), role=Role.THERAPIST)
     elif scope == "mine":
         tasks = tasks.filter(role__in=ws.roles)
     page = Paginator(tasks, TASKS_PER_PAGE).get_page(request.GET.get("page"))

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from clinic import access, audit
 from clinic.access import Perm
+from clinic.forms import OwnerForm
+from clinic.models import Role
 from intake.models import Intake
 from rehab import plan_history, services
 from rehab.models import Exercise, PlanTemplate, patient_today
@@ -148,6 +150,11 @@ def plan_detail(request, patient, plan_id):
     }
     if staff and plan.status == "review":
         context["resume_form"] = ResumeForm(plan=plan)
+    if staff and plan.is_draft and not (patient.therapist and patient.therapist.is_active):
+        is_therapist = Role.THERAPIST in access.workspace(request).roles
+        context["owner_form"] = OwnerForm(
+            clinic=patient.clinic, initial={"therapist": request.user.pk if is_therapist else None}
+        )
     return render(request, "rehab/plan_detail.html", context)
 
 
@@ -233,10 +240,19 @@ def plan_phase_edit(request, patient, plan_id, index):
 @access.with_patient(Perm.EDIT)
 def plan_activate(request, patient, plan_id):
     plan = _plan(patient, plan_id)
+    therapist = None
+    if "therapist" in request.POST:  # the picker shown while the patient has no owner
+        form = OwnerForm(request.POST, clinic=patient.clinic)
+        if not form.is_valid():
+            messages.error(request, form.errors["therapist"][0])
+            return redirect("plan_detail", patient.pk, plan.pk)
+        therapist = form.cleaned_data["therapist"]
+    owner = patient.therapist_id
     try:
         with transaction.atomic():
-            services.plan_activate(plan=plan, by=request.user)
+            services.plan_activate(plan=plan, by=request.user, therapist=therapist)
             audit.record(request, "plan.activate", patient=patient, obj=plan)
+            audit.record_owner_change(request, patient, before_id=owner, why="plan.activate")
     except services.PlanError as error:
         messages.error(request, str(error))
     else:
