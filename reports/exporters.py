@@ -23,7 +23,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 CSV_CHUNK_BYTES = 64 * 1024
@@ -127,6 +127,9 @@ def xlsx_cell(sheet, value, parse: Callable[[str], Any] | None = None):
         return value
     if parse is not None:
         return parse(value) if value else None
+    # Control characters (a pasted note can hold them) cannot be stored in XLSX at all; without
+    # them the rest of the text is kept rather than the whole export failing.
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if value.startswith(FORMULA_STARTS) or value in ERROR_CODES:
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # openpyxl made "=..." a formula: a string cell is only ever text

@@ -99,3 +99,11 @@ def test_xlsx_text_is_shown_as_typed_and_never_becomes_a_formula(tmp_path):
     assert {cell.data_type for cell in cells} == {"s"}  # no formula, no error value
     assert all(cell.quotePrefix for cell in cells[:-1])  # Excel keeps them text when edited
     assert not cells[-1].quotePrefix
+
+
+def test_xlsx_keeps_text_with_control_characters_instead_of_failing(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    table = Table(header=["Notes"], rows=iter([["Sore\x01 after\x0b the hills"]]))
+    write_file(table, path, extension="xlsx", title="Logs")
+    sheet = load_workbook(path).active
+    assert sheet["A2"].value == "Sore after the hills"
