@@ -1,70 +1,21 @@
 """Intake workflows: links, saving answers step by step, submission, scoring, triage actions."""
 
-from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from clinic import emails
 from clinic.models import Clinic, Patient, Sex, User
 from clinic.services import patient_owner_default
 from intake import scoring
 from intake.forms import step_keys
+
+# The link helpers stay importable from here, the views' one entry point (services.link_token…).
+from intake.links import LinkError as LinkError
+from intake.links import link_from_token as link_from_token
+from intake.links import link_send as link_send
+from intake.links import link_token as link_token
+from intake.links import link_url as link_url
 from intake.models import Intake, IntakeDecision, IntakeEvent, IntakeLink, IntakeScore
-
-LINK_SALT = "rebound.intake-link"
-
-
-class LinkError(Exception):
-    """The intake link cannot be used; str() is one of: invalid, expired, used, revoked."""
-
-
-# --- Links -----------------------------------------------------------------------------------
-
-
-def link_token(link: IntakeLink) -> str:
-    return signing.dumps(str(link.pk), salt=LINK_SALT)
-
-
-def link_url(link: IntakeLink) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("intake_start", args=[link_token(link)])
-
-
-def link_from_token(token: str, *, allow_used: bool = False) -> IntakeLink:
-    try:
-        link_id = signing.loads(token, salt=LINK_SALT)
-        link = IntakeLink.objects.select_related("clinic", "patient").get(pk=str(link_id))
-    except (signing.BadSignature, IntakeLink.DoesNotExist, ValueError, ValidationError) as exc:
-        raise LinkError("invalid") from exc
-    if link.status == "used" and allow_used:
-        return link
-    if link.status != "open":
-        raise LinkError(link.status)
-    return link
-
-
-def link_send(
-    link: IntakeLink,
-    *,
-    reminder: bool = False,
-    unsubscribe_url: str = "",
-    headers: dict | None = None,
-):
-    """E-mail the link (or the reminder before it expires). Called by notifications' sender,
-    which gives it the one-click unsubscribe link and the ledger's headers."""
-    return emails.send_templated(
-        to=link.email,
-        template="intake_link",
-        context={
-            "link": link,
-            "url": link_url(link),
-            "reminder": reminder,
-            "unsubscribe_url": unsubscribe_url,
-        },
-        headers=headers,
-    )
+from notifications.services import intake_invitation_queue
 
 
 def link_create(
@@ -72,8 +23,6 @@ def link_create(
 ) -> IntakeLink:
     """Create a personal intake link and send it through the notifications ledger (queued when
     the transaction commits, sent once, retried, in the patient's delivery history)."""
-    from notifications.services import intake_invitation_queue
-
     if patient is None:
         patient = Patient.objects.filter(clinic=clinic, email__iexact=email).first()
     with transaction.atomic():

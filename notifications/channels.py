@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clinic import emails
 from clinic.access import signal_recipients
+from intake.links import link_send
 from notifications import sms, unsubscribe
 from notifications.messages import Message, sms_text
 from notifications.models import KIND_RULES, Channel, Delivery, Kind, Notification
@@ -155,8 +156,6 @@ def _in_app(delivery: Delivery, message: Message) -> str:
 
 
 def _intake_link(delivery: Delivery) -> str:
-    from intake.services import link_send
-
     unsubscribe_url = unsubscribe.url_for_link(delivery.intake_link)
     headers = {
         **_identity_headers(delivery),
