@@ -9,11 +9,13 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 
 from clinic.forms import DateInput
 from intake.models import IntakeDecision
 from intake.rulesets import get_ruleset
 from intake.scoring import POLICY_DEFAULTS, QUESTIONS, REGION_AREAS, effective_policy
+from intake.spot_map import spot_dots, spot_numbers
 
 KM_PER_MILE = 1.609344
 
@@ -94,10 +96,26 @@ class SpotPicker(forms.RadioSelect):
         return option
 
 
+def _area_of() -> dict[str, str]:
+    return {code: area for area, _, codes in REGION_AREAS for code in codes}
+
+
+def _numbered(choices) -> list[tuple[str, str]]:
+    """Each spot's label starts with its dot's number on the drawing; screen readers skip the
+    number, since the drawing is not read out to them."""
+    numbers = spot_numbers(choices)
+    return [
+        (code, format_html('<span class="spot-number" aria-hidden="true">{}</span> {}', n, label))
+        if (n := numbers.get(code))
+        else (code, label)
+        for code, label in choices
+    ]
+
+
 def _spot_field(question) -> forms.Field:
-    area_of = {code: area for area, _, codes in REGION_AREAS for code in codes}
+    area_of = _area_of()
     return forms.ChoiceField(
-        choices=list(question.choices),
+        choices=_numbered(question.choices),
         widget=SpotPicker(area_of=area_of, attrs={"class": "spot-picker"}),
         required=False,
     )
@@ -225,6 +243,15 @@ class AnswerStepForm(forms.Form):
         if question.unit.strip() == "km" and isinstance(value, int | float):
             return _to_unit(value, self.unit)
         return value
+
+    @property
+    def spot_dots(self) -> list:
+        """The dots of the drawing beside the exact-spot picker; none for an old rule set's list."""
+        field = self.fields.get("region")
+        if field is None or not isinstance(field.widget, SpotPicker):
+            return []
+        selected = self["region"].value()
+        return spot_dots(self.questions["region"].choices, area_of=_area_of(), selected=selected)
 
     @property
     def week_question(self) -> str | None:

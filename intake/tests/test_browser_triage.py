@@ -209,13 +209,38 @@ def test_a_precise_spot_picked_on_the_phone_puts_the_runner_first(
     phone.get_by_role("link", name="Start").click()
     spot = phone.get_by_label("Inner ankle bone (the bump on the inside of the ankle)")
     expect(spot).to_be_visible()  # without an area every spot is listed
+    drawing = phone.get_by_role("img", name=re.compile("Drawing of the leg and foot"))
+    expect(drawing).to_be_visible()
+    dot = phone.locator(".spot-dot[data-spot='ankle_inner']")
     phone.get_by_label("Foot", exact=True).check()
     expect(spot).to_be_hidden()  # the picker shows only the spots of the area picked
-    phone.get_by_label("Ankle", exact=True).check()
-    spot.check()
-    phone.get_by_label("In one spot I can point to with one finger").check()
+    expect(dot).to_have_class(re.compile(r"\bis-other-area\b"))  # and fades the other dots
+    # Tapping the inner ankle bone on the drawing picks its area and its spot, then saves.
+    dot.click()
+    expect(phone.get_by_label("Ankle", exact=True)).to_be_checked()
+    expect(spot).to_be_checked()
+    expect(dot).to_have_class(re.compile(r"\bis-selected\b"))
+    expect(phone.locator(".spot-dot.is-selected")).to_have_count(1)
     wait_for_autosave(phone)
+    # The radio stays the real control: the keyboard moves the choice and the drawing follows.
+    spot.press("ArrowDown")
+    expect(
+        phone.get_by_label("Outer ankle bone (the bump on the outside of the ankle)")
+    ).to_be_checked()
+    expect(phone.locator(".spot-dot.is-selected")).to_have_attribute("data-spot", "ankle_outer")
+    spot.check()
+    with phone.expect_response(
+        lambda r: r.request.method == "POST" and "one_spot" in (r.request.post_data or "")
+    ):
+        phone.get_by_label("In one spot I can point to with one finger").check()
+    phone.reload()  # the saved spot is marked on the drawing by the page itself
+    expect(spot).to_be_checked()
+    expect(phone.locator(".spot-dot.is-selected")).to_have_attribute("data-spot", "ankle_inner")
     screenshot(phone, "intake-spot-picker-390")
+    drawing.screenshot(path=str(SCREENSHOTS / "intake-spot-drawing-390.png"))
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(phone, "intake-spot-picker-1280")
+    phone.set_viewport_size({"width": 390, "height": 844})
     phone.get_by_role("button", name="Continue").click()
     phone.locator("#div_id_pain_on_impact").get_by_label("Yes").check()
     for _ in range(5):  # pattern, training, shoes, past injuries, health and energy

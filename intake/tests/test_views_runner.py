@@ -80,6 +80,39 @@ def test_the_pain_questions_fill_two_short_screens(client, token):
 AUTOSAVE = {"headers": {"X-Intake-Autosave": "1"}}
 
 
+def test_the_exact_spot_is_shown_on_a_drawing_with_the_numbers_of_the_list(client, token):
+    page = client.get(step(token, "pain")).content.decode()
+    drawing = re.search(r"<svg class=\"spot-map\".*?</svg>", page, re.S).group(0)
+    assert 'role="img"' in drawing and 'aria-label="Drawing of the leg and foot' in drawing
+    assert "style=" not in drawing and "<script" not in drawing  # the CSP allows neither
+    dots = dict(
+        re.findall(r'data-spot="(\w+)".*?class="spot-dot-number"[^>]*>(\d+)<', drawing, re.S)
+    )
+    listed = dict(
+        re.findall(
+            r'value="(\w+)"[^>]*>\s*<label[^>]*>\s*<span class="spot-number"[^>]*>(\d+)<', page
+        )
+    )
+    assert len(dots) == 22 and "other" not in dots  # "Somewhere else" has no place to point to
+    assert dots == listed  # each dot carries the number its radio shows
+    assert dots["ankle_inner"] == "12" and dots["foot_top_midfoot"] == "15"
+
+
+def test_the_saved_spot_is_marked_on_the_drawing(client, token):
+    client.post(step(token, "pain"), {"area": "foot", "region": "heel"}, **AUTOSAVE)
+    page = client.get(step(token, "pain")).content.decode()
+    assert re.findall(r'class="spot-dot is-selected" data-spot="(\w+)"', page) == ["heel"]
+    # The radio keeps its plain name for screen readers; the number is hidden from them.
+    assert '<span class="spot-number" aria-hidden="true">22</span> Heel' in page
+
+
+def test_an_old_rule_set_list_of_regions_gets_no_drawing():
+    from intake.forms import AnswerStepForm
+
+    assert AnswerStepForm(step="pain", version="2026.2").spot_dots == []
+    assert len(AnswerStepForm(step="pain").spot_dots) == 22
+
+
 def test_answers_are_kept_as_they_are_given_without_finishing_the_step(client, token, link):
     client.post(step(token, "about"), ABOUT)
     answers = {"region": "heel", "pain_localized": "one_spot"}

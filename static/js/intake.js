@@ -30,6 +30,31 @@
       if (box.hidden && spot.checked) spot.checked = false;
     });
   }
+  // The drawing: the chosen spot's dot is marked, other areas' dots fade, and tapping a dot
+  // picks its radio (a change event, so the answer is autosaved like any other).
+  var dots = form.querySelectorAll("[data-spot-map] .spot-dot");
+  function markDots() {
+    var area = form.querySelector("input[name='area']:checked");
+    var spot = form.querySelector("input[name='region']:checked");
+    dots.forEach(function (dot) {
+      dot.classList.toggle("is-selected", !!spot && dot.getAttribute("data-spot") === spot.value);
+      dot.classList.toggle("is-other-area", !!area && dot.getAttribute("data-area") !== area.value);
+    });
+  }
+  function pickDot(event) {
+    var dot = event.target.closest(".spot-dot");
+    if (!dot) return;
+    var area = form.querySelector("input[name='area'][value='" + dot.getAttribute("data-area") + "']");
+    if (area && !area.checked) {
+      area.checked = true;
+      showSpots();
+    }
+    var spot = form.querySelector("input[name='region'][value='" + dot.getAttribute("data-spot") + "']");
+    if (spot) {
+      spot.checked = true;
+      spot.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
   if (areas.length && spots.length) {
     var picked = form.querySelector("input[name='region']:checked");
     if (picked && !form.querySelector("input[name='area']:checked")) {
@@ -38,6 +63,11 @@
     }
     areas.forEach(function (a) { a.addEventListener("change", showSpots); });
     showSpots();
+    if (dots.length) {
+      form.addEventListener("change", markDots);
+      form.querySelector("[data-spot-map]").addEventListener("click", pickDot);
+      markDots();
+    }
   }
 
   // Save the step as it is answered. The server keeps it only when every answer on the step is
