@@ -42,6 +42,8 @@ class Kind(models.TextChoices):
     INTAKE_EXPIRY = "intake_expiry", "Intake link about to expire"
     MISSED_LOGS_THERAPIST = "missed_logs_therapist", "Patient not logging (therapist)"
     PATIENT_ASSIGNED = "patient_assigned", "Patient assigned to you (therapist)"
+    VISIT_REMINDER = "visit_reminder", "Follow-up visit reminder"
+    VISIT_MISSED = "visit_missed", "Missed visit (therapist)"
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,15 @@ KIND_RULES = {
     ),
     # Written straight to the new owner's list (`services.staff_notify`), not through the ledger.
     Kind.PATIENT_ASSIGNED: KindRule(False, to_therapist=True, action="patient_detail"),
+    # Planned for the evening before the visit (`services.visit_reminders_plan`), once per visit
+    # and start time: its ledger key names both, so a moved visit is reminded again.
+    Kind.VISIT_REMINDER: KindRule(
+        True,
+        shown_for=dt.timedelta(days=2),
+        action="today",
+        action_label="See your visit",
+    ),
+    Kind.VISIT_MISSED: KindRule(False, to_therapist=True, action="patient_detail"),
 }
 PLAN_KINDS = (Kind.PLAN_ADVANCED, Kind.PLAN_HELD, Kind.PLAN_STEPPED_BACK, Kind.PLAN_APPROVED)
 EVENT_KINDS = (*PLAN_KINDS, Kind.CARE_MESSAGE)

@@ -1,4 +1,5 @@
-"""The rehab app's models, one module per topic: daily logs and alerts, plans, care tasks."""
+"""The rehab app's models, one module per topic: daily logs and alerts, plans, care tasks,
+follow-up visits."""
 
 from rehab.models.care import (
     SHARE_CHOICES,
@@ -50,6 +51,7 @@ from rehab.models.plans import (
     TransitionKind,
     progression_thresholds,
 )
+from rehab.models.visits import Visit, VisitMode, VisitQuerySet, VisitStatus
 
 __all__ = [
     "CROSS_TRAINING_KINDS",
@@ -89,6 +91,10 @@ __all__ = [
     "SessionKind",
     "TemplateVersion",
     "TransitionKind",
+    "Visit",
+    "VisitMode",
+    "VisitQuerySet",
+    "VisitStatus",
     "alert_thresholds",
     "care_start",
     "is_within_edit_window",

@@ -28,6 +28,7 @@ class CareTaskKind(models.TextChoices):
     REST_DAYS = "rest_days", "Rest days"
     ENERGY_ITEMS = "energy_items", "Energy and menstrual questions"
     MESSAGE = "message", "Message"
+    MISSED_VISIT = "missed_visit", "Missed visit"
 
 
 TASK_ROLES = [(Role.THERAPIST.value, "Therapist")] + [
