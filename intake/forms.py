@@ -16,6 +16,8 @@ from intake.models import IntakeDecision
 from intake.rulesets import get_ruleset
 from intake.scoring import POLICY_DEFAULTS, QUESTIONS, REGION_AREAS, effective_policy
 from intake.spot_map import spot_dots, spot_numbers
+from rehab.models import VisitMode
+from rehab.visit_forms import TimeInput, clean_mode_and_link, visit_start
 
 KM_PER_MILE = 1.609344
 
@@ -343,29 +345,77 @@ class IntakeLinkForm(forms.Form):
 
 
 class DecisionForm(forms.ModelForm):
+    """The therapist's decision; "follow-up" also books the visit (rehab.services.visit_book),
+    its date and time read in the runner's time zone (`zone`)."""
+
     kind = forms.ChoiceField(
         label="Decision",
         choices=IntakeDecision.Kind.choices,
         widget=forms.RadioSelect,
-        help_text="Start rehab opens a plan draft for this runner. A follow-up visit needs a date.",
+        help_text="Start rehab opens a plan draft for this runner. A follow-up visit needs a "
+        "date and a time: it is booked, shown on the runner's Today and reminded the day before.",
+    )
+    follow_up_time = forms.TimeField(label="Follow-up time", required=False, widget=TimeInput())
+    follow_up_mode = forms.ChoiceField(
+        label="Follow-up visit",
+        choices=VisitMode.choices,
+        initial=VisitMode.IN_CLINIC,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    follow_up_video_url = forms.CharField(
+        label="Video link",
+        max_length=500,
+        required=False,
+        help_text="For a video call: the https:// link the runner opens.",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
     )
 
     class Meta:
         model = IntakeDecision
-        fields = ["kind", "notes", "follow_up_on"]
+        fields = [
+            "kind",
+            "notes",
+            "follow_up_on",
+            "follow_up_time",
+            "follow_up_mode",
+            "follow_up_video_url",
+        ]
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "follow_up_on": DateInput(),
         }
         labels = {"follow_up_on": "Follow-up date"}
 
+    def __init__(self, *args, zone=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = zone or timezone.get_current_timezone()
+        self.fields["follow_up_time"].help_text = f"In the runner's time zone, {self.zone}."
+
     def clean(self):
         cleaned = super().clean()
         kind, when = cleaned.get("kind"), cleaned.get("follow_up_on")
+        at = cleaned.pop("follow_up_time", None)
+        mode = cleaned.pop("follow_up_mode", None) or VisitMode.IN_CLINIC
+        link = cleaned.pop("follow_up_video_url", "")
+        cleaned["visit"] = None
         if kind == IntakeDecision.Kind.FOLLOW_UP and not when:
             self.add_error("follow_up_on", "Choose the date of the follow-up visit.")
         if when and when < timezone.localdate():
             self.add_error("follow_up_on", "The follow-up date cannot be in the past.")
+        if kind != IntakeDecision.Kind.FOLLOW_UP:
+            return cleaned
+        if at is None and "follow_up_time" not in self.errors:
+            self.add_error("follow_up_time", "Choose the time of the follow-up visit.")
+        visit = {"mode": mode, "video_url": link}
+        clean_mode_and_link(self, visit, mode="mode", link="video_url", field="follow_up_video_url")
+        if when and at and not self.errors:
+            try:
+                starts_at = visit_start(when, at, self.zone, now=timezone.now())
+            except forms.ValidationError as error:
+                self.add_error("follow_up_time", error)
+            else:
+                cleaned["visit"] = {**visit, "starts_at": starts_at}
         return cleaned
 
 

@@ -16,6 +16,7 @@ from intake.links import link_token as link_token
 from intake.links import link_url as link_url
 from intake.models import Intake, IntakeDecision, IntakeEvent, IntakeLink, IntakeScore
 from notifications.services import intake_invitation_queue
+from rehab.services import visit_book
 
 
 def link_create(
@@ -251,8 +252,10 @@ DECISION_STATUS = {
 
 
 def intake_decide(
-    *, intake: Intake, kind: str, notes: str, follow_up_on, actor: User
+    *, intake: Intake, kind: str, notes: str, follow_up_on, actor: User, visit: dict | None = None
 ) -> IntakeDecision:
+    """Record the decision. A follow-up with `visit` (starts_at, mode, video_url) books that
+    visit for the runner with the deciding therapist, in the same transaction."""
     with transaction.atomic():
         locked = Intake.objects.select_for_update().get(pk=intake.pk)
         decision = IntakeDecision.objects.create(
@@ -267,4 +270,12 @@ def intake_decide(
         locked.save(update_fields=["status", "assigned_to", "decided_at", "updated_at"])
         if locked.patient_id:
             patient_owner_default(patient=locked.patient, actor=actor)
+        if kind == IntakeDecision.Kind.FOLLOW_UP and visit and locked.patient_id:
+            decision.visit = visit_book(
+                patient=locked.patient,
+                therapist=actor,
+                by=actor,
+                intake=locked,
+                **visit,  # the decision's notes are the clinic's: not copied to the runner
+            )
     return decision

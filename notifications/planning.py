@@ -16,6 +16,8 @@ Rules (RULES_VERSION 1):
 - Today's sessions: at the morning time, every day of an active rehab plan from its start. The
   sender drops it on a rest day or once the day's sessions are done (`rehab.today` knows the
   day's sessions; working them out for every patient here would cost queries per patient).
+- Follow-up visit: at the daily time on the local day before the visit, once per visit and
+  start time (`visit_reminder_moment`). The sender drops it if the visit was cancelled or moved.
 """
 
 import datetime as dt
@@ -30,6 +32,7 @@ SESSIONS_TODAY = "sessions_today"
 MISSED_LOG = "missed_log"
 PAIN_CHECK = "pain_check"
 MISSED_LOGS_THERAPIST = "missed_logs_therapist"
+VISIT_REMINDER = "visit_reminder"
 KINDS = (DAILY_LOG, SESSIONS_TODAY, MISSED_LOG, PAIN_CHECK, MISSED_LOGS_THERAPIST)
 
 NUDGE_AFTER_DAYS = 2  # whole days without a log before the patient is nudged
@@ -126,3 +129,9 @@ def _therapist(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> l
         return []
     since = facts.silence_since.isoformat()
     return [Due(MISSED_LOGS_THERAPIST, moment, {"since": since, "days": THERAPIST_AFTER_DAYS})]
+
+
+def visit_reminder_moment(starts_at: dt.datetime, zone: dt.tzinfo, at: dt.time) -> dt.datetime:
+    """When a visit is reminded: wall-clock `at` (the patient's daily reminder time) on the
+    local day before the visit starts, in the patient's zone."""
+    return local_moment(local_date(starts_at, zone) - dt.timedelta(days=1), at, zone)

@@ -44,9 +44,10 @@ from notifications.models import (
     ReminderPreference,
     reminders_allowed,
 )
-from notifications.planning import PatientFacts, due_reminders
+from notifications.planning import Due, PatientFacts, due_reminders, visit_reminder_moment
 from notifications.schedule import is_quiet, local_date, quiet_end, zone_named
-from rehab.models import RUNNING_KINDS, Activity, DailyLog, Plan, PlanStatus
+from rehab.models import RUNNING_KINDS, Activity, DailyLog, Plan, PlanStatus, Visit, VisitStatus
+from rehab.models.visits import reminder_key
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def reminders_dispatch(*, now: dt.datetime) -> DispatchResult:
     """The periodic job: plan what fell due, then queue every row that may go out now."""
     with transaction.atomic():
         planned = reminders_plan(now=now, release=True)
+        planned += visit_reminders_plan(now=now, release=True)
         released = deliveries_release(now=now)
     return DispatchResult(planned=planned, released=released)
 
@@ -272,6 +274,82 @@ def _row(patient: dict, due, channel: str, recipient_id, send_after, released_at
     )
 
 
+VISIT_LOOKAHEAD = dt.timedelta(days=2, hours=1)  # a reminder the day before is due by now
+
+
+def visit_reminders_plan(*, now: dt.datetime, release: bool = False) -> int:
+    """Ledger rows for the reminder the evening before each booked follow-up visit, at the
+    patient's daily time and on their channels, for reminders due in the catch-up window.
+
+    Once per visit and start: the rows' key is `Visit.reminder_key()`, unique with kind and
+    channel, so re-runs add nothing and a moved visit gets a new reminder (the sender drops the
+    old one). Cancelled visits are not booked and get none. Three queries whatever the number
+    of visits (the visits with their patients, the keys already planned, the insert).
+    """
+    after = now - CATCH_UP
+    fields = [f"patient__{name}" for name in PATIENT_FIELDS]
+    visits = list(
+        Visit.objects.booked()
+        .filter(
+            starts_at__gt=now,
+            starts_at__lte=now + VISIT_LOOKAHEAD,
+            patient__in=reminder_patients(),
+        )
+        .values(
+            "id",
+            "starts_at",
+            "mode",
+            "video_url",
+            "therapist__full_name",
+            "patient__clinic__name",
+            "patient__clinic__phone",
+            *fields,
+        )
+    )
+    due = []
+    for visit in visits:
+        patient = {name: visit[f"patient__{name}"] for name in PATIENT_FIELDS}
+        zone = zone_named(patient["time_zone"])
+        daily = _pref(patient, "daily_time", DEFAULT_DAILY_TIME)
+        moment = visit_reminder_moment(visit["starts_at"], zone, daily)
+        if after < moment <= now:
+            due.append((patient, visit, Due(Kind.VISIT_REMINDER, moment, _visit_context(visit))))
+    keys = {reminder_key(visit["id"], visit["starts_at"]) for _, visit, _ in due}
+    known = set(
+        Delivery.objects.filter(kind=Kind.VISIT_REMINDER, key__in=keys).values_list(
+            "key", "channel"
+        )
+    )
+    rows = []
+    for patient, visit, reminder in due:
+        key = reminder_key(visit["id"], visit["starts_at"])
+        for channel, recipient_id, send_after in _targets(patient, reminder):
+            if (key, channel) not in known:
+                row = _row(
+                    patient, reminder, channel, recipient_id, send_after, now if release else None
+                )
+                row.key = key
+                rows.append(row)
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def _visit_context(visit: dict) -> dict:
+    """What the reminder says, in the patient's zone, as planned (a moved visit is a new one)."""
+    local = visit["starts_at"].astimezone(zone_named(visit["patient__time_zone"]))
+    return {
+        "visit": str(visit["id"]),
+        "starts_at": visit["starts_at"].isoformat(),
+        "time": f"{local:%H:%M}",
+        "when": f"{local:%A} {local.day} {local:%B} at {local:%H:%M}",
+        "mode": visit["mode"],
+        "video_url": visit["video_url"],
+        "with": visit["therapist__full_name"] or "",
+        "clinic": visit["patient__clinic__name"],
+        "phone": visit["patient__clinic__phone"],
+    }
+
+
 def intake_reminders_plan(*, now: dt.datetime) -> int:
     """Ledger rows for intake links that expire within two days and were never reminded.
 
@@ -422,13 +500,16 @@ def notify_patient(patient: Patient, kind: str, *, context: dict, key: str) -> l
     return list(mine)
 
 
-def staff_notify(*, recipient, patient: Patient, kind: str, by=None) -> Notification:
+def staff_notify(
+    *, recipient, patient: Patient, kind: str, by=None, context: dict | None = None
+) -> Notification:
     """Put a notice about `patient` in one staff member's in-app list at once (e.g. "you are now
     responsible for ..."). A row in our database, written in the caller's transaction: no
-    channel, consent or quiet hours apply to a colleague's own list."""
+    channel, consent or quiet hours apply to a colleague's own list. `context` adds to what the
+    kind's template shows."""
     if not KIND_RULES[kind].to_therapist:
         raise ValueError(f"{kind!r} is not a notice to staff.")
-    context = {"by": by.full_name if by is not None else "Rebound"}
+    context = {**(context or {}), "by": by.full_name if by is not None else "Rebound"}
     message = messages.compose(Delivery(patient=patient, kind=kind, context=context))
     return Notification.objects.create(
         recipient=recipient,
@@ -685,6 +766,8 @@ def skip_reason(delivery: Delivery, now: dt.datetime) -> str:
     day = local_date(delivery.due_at, zone_named(patient.time_zone))
     if KIND_RULES[delivery.kind].reminder and preference.is_paused(day):
         return f"paused until {preference.paused_until.isoformat()}"
+    if delivery.kind == Kind.VISIT_REMINDER:
+        return _visit_skip_reason(delivery, now)
     return _already_done(delivery, day)
 
 
@@ -716,6 +799,20 @@ def _already_done(delivery: Delivery, day: dt.date) -> str:
         and logs.filter(date=day, morning_pain__isnull=False).exists()
     ):
         return "morning pain already logged"
+    return ""
+
+
+def _visit_skip_reason(delivery: Delivery, now: dt.datetime) -> str:
+    """A visit reminder goes out only for a visit still booked at the time it names."""
+    visit = Visit.objects.filter(pk=delivery.context.get("visit")).first()
+    if visit is None:
+        return "visit deleted"
+    if visit.status != VisitStatus.BOOKED:
+        return f"visit {visit.get_status_display().lower()}"
+    if visit.reminder_key() != delivery.key:
+        return "visit moved"
+    if visit.starts_at <= now:
+        return "visit already started"
     return ""
 
 

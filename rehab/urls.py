@@ -4,7 +4,17 @@ import datetime as dt
 
 from django.urls import path, register_converter
 
-from rehab.views import alerts, approvals, care, library, logbook, plans, progress, today
+from rehab.views import (
+    alerts,
+    approvals,
+    care,
+    library,
+    logbook,
+    plans,
+    progress,
+    today,
+    visits,
+)
 
 
 class IsoDateConverter:
@@ -109,5 +119,25 @@ urlpatterns = [
         "patients/<uuid:patient_id>/care/<uuid:task_id>/done/",
         care.care_task_done,
         name="care_task_done",
+    ),
+    # Follow-up visits.
+    path("patients/<uuid:patient_id>/visits/new/", visits.visit_book, name="visit_book"),
+    path(
+        "patients/<uuid:patient_id>/visits/<uuid:visit_id>/", visits.visit_edit, name="visit_edit"
+    ),
+    path(
+        "patients/<uuid:patient_id>/visits/<uuid:visit_id>/attended/",
+        visits.visit_attended,
+        name="visit_attended",
+    ),
+    path(
+        "patients/<uuid:patient_id>/visits/<uuid:visit_id>/missed/",
+        visits.visit_missed,
+        name="visit_missed",
+    ),
+    path(
+        "patients/<uuid:patient_id>/visits/<uuid:visit_id>/cancel/",
+        visits.visit_cancel,
+        name="visit_cancel",
     ),
 ]

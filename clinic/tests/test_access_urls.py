@@ -146,6 +146,12 @@ TABLE = {
     "care_task_detail": ("get", "care_task", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
     "care_task_reply": ("post", "care_task", row(LOGIN, MOVED, NONE, 400, 400, 400, NONE, NONE)),
     "care_task_done": ("post", "care_task", row(LOGIN, MOVED, NONE, *[MOVED] * 3, NONE, NONE)),
+    # Follow-up visits: clinic staff of the patient's clinic only.
+    "visit_book": ("get", "patient", STAFF_OF_PATIENT),
+    "visit_edit": ("get", "visit", STAFF_OF_PATIENT),
+    "visit_attended": ("post", "visit", PATIENT_EDIT),
+    "visit_missed": ("post", "visit", PATIENT_EDIT),
+    "visit_cancel": ("post", "visit", PATIENT_EDIT),
     # notifications/ — reminder settings, in-app notifications, delivery history, unsubscribing.
     "reminder_preferences": ("get", None, PATIENT_PAGE),
     "notification_list": ("get", None, SIGNED_IN_PAGE),
@@ -248,6 +254,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
     template = plan.template_version.template
     exercise = rehab_factories.ExerciseFactory(clinic=clinic_a)
     task = rehab_factories.care_task_for_coach(pat, by=alice, coach=coach_cole)
+    visit = rehab_factories.VisitFactory(patient=pat)
     settings.EXPORT_ROOT = tmp_path / "exports"
     export_job = reports_factories.finished_job(clinic_a, adam)
     return {
@@ -285,6 +292,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
             "template_phase": {"template_id": template.pk, "index": 0},
             "exercise": {"exercise_id": exercise.pk},
             "care_task": {"patient_id": pat.pk, "task_id": task.pk},
+            "visit": {"patient_id": pat.pk, "visit_id": visit.pk},
             "export_job": {"job_id": export_job.pk},
             **notifications_cast(pat),
         },

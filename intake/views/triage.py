@@ -30,6 +30,7 @@ from intake.views.runner import (
     step_form,
     steps_for,
 )
+from rehab.models import patient_zone
 
 QUEUE_PAGE_SIZE = 25
 THERAPIST_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only, within a bigint
@@ -115,6 +116,11 @@ def triage_queue(request):
     )
 
 
+def _runner_zone(intake: Intake):
+    """The runner's zone, where a follow-up visit's time is read (else the therapist's)."""
+    return patient_zone(intake.patient) if intake.patient_id else None
+
+
 def _detail(request, intake: Intake, decision_form: DecisionForm, status: int = 200):
     return render(
         request,
@@ -148,7 +154,7 @@ def intake_detail(request, intake_id):
     intake = _intake(request, intake_id)
     if intake.patient_id:
         audit.record(request, "intake.view", patient=intake.patient, obj=intake)
-    return _detail(request, intake, DecisionForm())
+    return _detail(request, intake, DecisionForm(zone=_runner_zone(intake)))
 
 
 @access.staff_only
@@ -226,7 +232,7 @@ def intake_assign(request, intake_id):
 @access.staff_only
 def intake_decide(request, intake_id):
     intake = _intake(request, intake_id)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, zone=_runner_zone(intake))
     if intake.status == Intake.Status.DRAFT:
         messages.error(request, "The runner has not submitted this intake yet.")
         return redirect("intake_detail", intake.pk)
@@ -237,7 +243,16 @@ def intake_decide(request, intake_id):
         decision = services.intake_decide(intake=intake, actor=request.user, **form.cleaned_data)
         audit.record(request, "intake.decide", patient=intake.patient, obj=decision)
         _audit_owner(request, intake, owner, "intake.decide")
+        if visit := getattr(decision, "visit", None):
+            audit.record(request, "visit.book", patient=intake.patient, obj=visit)
     messages.success(request, f"Decision recorded: {decision.get_kind_display()}.")
+    if visit:
+        local = visit.local_starts_at
+        messages.info(
+            request,
+            f"Follow-up visit booked for {local:%a} {local.day} {local:%b} at {local:%H:%M} "
+            f"({intake.patient.time_zone}): it is on the runner's Today and on their page.",
+        )
     if decision.kind == IntakeDecision.Kind.START_REHAB:
         return redirect("plan_assign_intake", intake.pk)
     return redirect("intake_detail", intake.pk)

@@ -132,5 +132,10 @@ class Visit(models.Model):
         return self.mode == VisitMode.VIDEO
 
     def reminder_key(self) -> str:
-        """Its identity in the reminder ledger: moving the visit gives a new reminder."""
-        return f"visit:{self.pk}:{self.starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+        return reminder_key(self.pk, self.starts_at)
+
+
+def reminder_key(visit_id, starts_at: dt.datetime) -> str:
+    """A visit's identity in the reminder ledger: its id and start, so moving the visit gives
+    a new reminder and the old one no longer matches it."""
+    return f"visit:{visit_id}:{starts_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"

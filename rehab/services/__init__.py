@@ -1,4 +1,5 @@
-"""Rehab workflows, one module per topic: daily logs and alerts, plans, care-team tasks.
+"""Rehab workflows, one module per topic: daily logs and alerts, plans, care-team tasks,
+follow-up visits.
 
 Every name other apps use is importable from `rehab.services` itself.
 """
@@ -44,6 +45,7 @@ from rehab.services.plans import (
     template_proposed,
     template_save,
 )
+from rehab.services.visits import VisitClosed, visit_book, visit_close, visit_update
 
 __all__ = [
     "HIGH_RISK_PROTECT_CLEARANCE",
@@ -52,6 +54,7 @@ __all__ = [
     "OwnerMissing",
     "PlanError",
     "SiteRisk",
+    "VisitClosed",
     "alert_acknowledge",
     "alerts_evaluate",
     "alerts_evaluate_all",
@@ -81,4 +84,7 @@ __all__ = [
     "template_create",
     "template_proposed",
     "template_save",
+    "visit_book",
+    "visit_close",
+    "visit_update",
 ]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from rehab.models import Activity, Alert, DailyLog
 
@@ -195,3 +196,19 @@ def care_task_for_coach(patient, *, by, coach):
         shared_with="coach",
         assignee=coach,
     )
+
+
+# --- Follow-up visits -------------------------------------------------------------------------
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A booked visit in the clinic, two days from now, with the patient's therapist."""
+
+    class Meta:
+        model = "rehab.Visit"
+
+    therapist = factory.LazyAttribute(lambda v: v.patient.therapist)
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    )
+    created_by = factory.LazyAttribute(lambda v: v.therapist)

@@ -9,7 +9,13 @@ from clinic import access, submissions
 from clinic.models import Role
 from rehab import services
 from rehab import today as today_view
-from rehab.models import SessionCompletion, SessionKind, patient_today, progression_thresholds
+from rehab.models import (
+    SessionCompletion,
+    SessionKind,
+    Visit,
+    patient_today,
+    progression_thresholds,
+)
 from rehab.plan_forms import MorningCheckForm, SessionDoneForm
 
 
@@ -26,6 +32,7 @@ def _context(view, *, failed: str = "", form=None, morning_form=None) -> dict:
     return {
         "view": view,
         "patient": view.patient,
+        "next_visit": _next_visit(view.patient),
         "sessions": [
             (
                 session,
@@ -41,6 +48,14 @@ def _context(view, *, failed: str = "", form=None, morning_form=None) -> dict:
         "morning_form": morning_form
         or MorningCheckForm(initial={"completion": getattr(view.morning_check, "pk", None)}),
     }
+
+
+def _next_visit(patient) -> Visit | None:
+    """The runner's next follow-up visit, with its therapist (one query)."""
+    visit = Visit.objects.select_related("therapist").next_for(patient)
+    if visit is not None:
+        visit.patient = patient
+    return visit
 
 
 @require_POST
