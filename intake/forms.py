@@ -357,7 +357,7 @@ class DecisionForm(forms.ModelForm):
     )
     follow_up_time = forms.TimeField(label="Follow-up time", required=False, widget=TimeInput())
     follow_up_mode = forms.ChoiceField(
-        label="Follow-up visit",
+        label="Follow-up: where",
         choices=VisitMode.choices,
         initial=VisitMode.IN_CLINIC,
         widget=forms.RadioSelect,
