@@ -69,7 +69,7 @@ def invitation_create(
     email: str,
     full_name: str,
     role: str,
-    invited_by: User,
+    invited_by: User | None,
     patient: Patient | None = None,
 ) -> Invitation:
     """Create an invitation, revoke older pending ones to the same address and role, and mail it."""
@@ -88,6 +88,37 @@ def invitation_create(
         )
         transaction.on_commit(lambda: invitation_send(invitation))
     return invitation
+
+
+class PatientInviteError(Exception):
+    """The patient cannot be invited to an account; the message says why and what to do."""
+
+
+def patient_invite(*, patient: Patient, invited_by: User | None) -> Invitation:
+    """E-mail the patient a link to set up their account (an older pending link is revoked).
+
+    Raises PatientInviteError when they have an account, no e-mail address on file, or the
+    address already signs in to another patient record of the clinic."""
+    if patient.user_id:
+        raise PatientInviteError(f"{patient.first_name} already has an account.")
+    if not patient.email:
+        raise PatientInviteError(
+            f"There is no e-mail address on {patient.first_name}'s record: add it on the "
+            "patient's page, then invite them."
+        )
+    if Patient.objects.filter(clinic=patient.clinic, user__email__iexact=patient.email).exists():
+        raise PatientInviteError(
+            f"{patient.email} already signs in to another patient record of this clinic. "
+            "Keep one record per runner, or correct the e-mail address."
+        )
+    return invitation_create(
+        clinic=patient.clinic,
+        email=patient.email,
+        full_name=patient.full_name,
+        role=Role.PATIENT,
+        invited_by=invited_by,
+        patient=patient,
+    )
 
 
 def invitation_accept(

@@ -2,6 +2,8 @@
 
 import copy
 
+from django.urls import reverse
+
 from intake.forms import RUNNER_STEPS, THERAPIST_STEP, questions_of, step_keys
 from intake.models import Intake, IntakeDecision
 from intake.rulesets import get_ruleset
@@ -79,8 +81,14 @@ def runner_next_step(intake: Intake) -> dict:
 
 
 def _after_decision(decision: IntakeDecision) -> dict:
+    tone, title, body = _after_decision_texts(decision)[decision.kind]
+    return {"tone": tone, "title": title, "body": body}
+
+
+def _after_decision_texts(decision: IntakeDecision | None = None) -> dict:
     kind = IntakeDecision.Kind
-    texts = {
+    follow_up_on = decision.follow_up_on if decision else None
+    return {
         kind.URGENT_REFERRAL: (
             "danger",
             "You need a scan or a doctor's review",
@@ -103,12 +111,60 @@ def _after_decision(decision: IntakeDecision) -> dict:
             "info",
             "You have a follow-up visit",
             "Your therapist wants to see you again"
-            + (f" on {decision.follow_up_on:%A %d %B}." if decision.follow_up_on else ".")
+            + (f" on {follow_up_on:%A %d %B}." if follow_up_on else ".")
             + " Until then, avoid running that hurts.",
         ),
     }
-    tone, title, body = texts[decision.kind]
-    return {"tone": tone, "title": title, "body": body}
+
+
+def _today_link() -> dict:
+    return {"url": reverse("today"), "action": "Open Today"}
+
+
+def runner_plan_step(plan, *, today) -> dict | None:
+    """The runner's plan as it really stands, once the therapist has made one (a rehab.Plan, the
+    latest), in place of what the decision foresaw; None without a plan."""
+    if plan is None:
+        return None
+    if plan.is_draft:
+        title, body = _after_decision_texts()[IntakeDecision.Kind.START_REHAB][1:]
+        return {"tone": "success", "title": title, "body": body}
+    if not plan.is_started:
+        ended = plan.ended_at.date() if plan.ended_at else today
+        return {
+            "tone": "info",
+            "title": f"Your plan ended on {ended:%A} {ended.day} {ended:%B}",
+            "body": f"{plan.name} is over. Tell the clinic if the pain comes back.",
+        }
+    if today < plan.start_date:
+        start = plan.start_date
+        return {
+            "tone": "success",
+            "title": f"Your plan starts on {start:%A} {start.day} {start:%B}",
+            "body": f"{plan.name}: from that day, Today shows each day's sessions.",
+            **_today_link(),
+        }
+    day = (today - plan.start_date).days + 1
+    body = f"{plan.name}, {plan.phase_label}: Today shows this day's sessions."
+    if plan.status == "review":
+        body = (
+            f"{plan.name} is paused while your therapist reviews it. Do only what Today shows "
+            "and call the clinic if the pain grows."
+        )
+    return {"tone": "success", "title": f"Day {day} of your plan", "body": body, **_today_link()}
+
+
+def runner_intake_step(intake: Intake, *, today) -> dict:
+    """The runner's next step after their latest intake: the plan made for it (not one of an
+    earlier injury) as it stands, else what the decision or the score says."""
+    plan = (
+        intake.patient.plans.filter(created_at__gte=intake.submitted_at)
+        .order_by("-created_at")
+        .first()
+        if intake.patient_id
+        else None
+    )
+    return runner_plan_step(plan, today=today) or runner_next_step(intake)
 
 
 # --- The clinician's view of a stored score -------------------------------------------------------

@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.models import Clinic, Patient, Sex, User
-from clinic.services import patient_owner_default
+from clinic.models import Clinic, Invitation, Patient, Sex, User
+from clinic.services import PatientInviteError, patient_invite, patient_owner_default
 from intake import scoring
 from intake.forms import step_keys
 
@@ -15,7 +15,7 @@ from intake.links import link_send as link_send
 from intake.links import link_token as link_token
 from intake.links import link_url as link_url
 from intake.models import Intake, IntakeDecision, IntakeEvent, IntakeLink, IntakeScore
-from notifications.services import intake_invitation_queue
+from notifications.services import intake_invitation_queue, preferences_save
 from rehab.services import visit_book
 
 
@@ -172,8 +172,14 @@ def _match_or_create_patient(intake: Intake) -> Patient:
     )
 
 
-def intake_submit(*, intake: Intake, actor: User | None = None) -> Intake:
-    """Score the answers, match or create the patient, use up the link, and queue the intake."""
+def intake_submit(
+    *, intake: Intake, actor: User | None = None, reminders: dict | None = None
+) -> Intake:
+    """Score the answers, match or create the patient, use up the link, and queue the intake.
+
+    A runner who answered by link also gives (or withholds) consent to reminders: `reminders` is
+    {"reminders_on": bool, "values": {channel: bool}} as the preferences page stores it; and is
+    invited to set up their account, so the plan and its notices reach them."""
     with transaction.atomic():
         locked = (
             Intake.objects.select_for_update(of=("self",))
@@ -191,7 +197,26 @@ def intake_submit(*, intake: Intake, actor: User | None = None) -> Intake:
         if locked.link_id:
             IntakeLink.objects.filter(pk=locked.link_id).update(used_at=timezone.now())
         _event(locked, Intake.Status.DRAFT, Intake.Status.NEW, actor, "Submitted")
+        if reminders is not None:
+            preferences_save(
+                patient=locked.patient,
+                reminders_on=reminders["reminders_on"],
+                values=reminders["values"],
+            )
+        if locked.link_id:
+            _runner_invite(locked)
     return locked
+
+
+def _runner_invite(intake: Intake) -> Invitation | None:
+    """Invite the runner to an account unless they have one or a pending invitation."""
+    patient = intake.patient
+    if patient.user_id or Invitation.objects.pending().filter(patient=patient).exists():
+        return None
+    try:
+        return patient_invite(patient=patient, invited_by=intake.link.created_by)
+    except PatientInviteError:
+        return None  # e.g. the address signs in to another record: the clinic sorts it out
 
 
 def intake_rescore(*, intake: Intake, answers: dict, actor: User) -> IntakeScore:

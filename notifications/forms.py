@@ -54,6 +54,7 @@ class ReminderPreferencesForm(forms.Form):
         "quiet_end",
         "paused_until",
     )
+    NO_PHONE = "Add your mobile number in Settings first."
 
     def __init__(self, *args, patient: Patient, preference: ReminderPreference, **kwargs):
         initial = {name: getattr(preference, name) for name in self.PREFERENCE_FIELDS}
@@ -79,7 +80,7 @@ class ReminderPreferencesForm(forms.Form):
         if data.get("by_email") and not self.patient.email:
             self.add_error("by_email", "There is no e-mail address on file; ask your clinic.")
         if data.get("by_sms") and not self.patient.phone:
-            self.add_error("by_sms", "Add your mobile number in Settings first.")
+            self.add_error("by_sms", self.NO_PHONE)
         if data.get("reminders_on") and not (
             data.get("by_email") or data.get("by_sms") or data.get("in_app")
         ):
@@ -102,6 +103,28 @@ class ReminderPreferencesForm(forms.Form):
 
     def preference_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.PREFERENCE_FIELDS}
+
+
+class ReminderConsentForm(ReminderPreferencesForm):
+    """Consent and channels asked at the end of the questionnaire: the preferences page's
+    consent and channel rules, with its times left at their defaults (changed later on
+    /me/reminders/). `patient` may be unsaved: a new runner's record is made on sending."""
+
+    PREFERENCE_FIELDS = ("by_email", "by_sms", "in_app")
+    NO_PHONE = "Add your mobile number under About you first, or ask your clinic to."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("daily_time", "morning_time", "quiet_start", "quiet_end", "paused_until"):
+            del self.fields[name]
+        self.fields["reminders_on"].label = "Yes, send me reminders and news about my plan"
+        self.fields["reminders_on"].help_text = (
+            "Reminders to log your day and check your pain, and a message when your therapist "
+            "starts or changes your plan. Switch them off at any time."
+        )
+        self.fields["in_app"].help_text = "Once you have set up your account: we e-mail you a link."
+        if not self.patient.phone:
+            self.fields["by_sms"].help_text = "No mobile number given under About you."
 
 
 class CareMessageForm(forms.Form):

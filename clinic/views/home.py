@@ -159,9 +159,9 @@ def patient_next_step(patient: Patient) -> dict:
     """What the runner should do next, in their words: today's plan once one is active, else the
     questionnaire, then its outcome."""
     from intake.models import Intake, IntakeLink
-    from intake.presenting import runner_next_step
+    from intake.presenting import runner_intake_step
     from intake.services import link_url
-    from rehab.models import PlanStatus
+    from rehab.models import PlanStatus, patient_today
 
     plan = patient.plans.filter(status__in=(PlanStatus.ACTIVE, PlanStatus.REVIEW)).first()
     if plan is not None:
@@ -180,7 +180,7 @@ def patient_next_step(patient: Patient) -> dict:
 
     intake = patient.intakes.exclude(status=Intake.Status.DRAFT).order_by("-submitted_at").first()
     if intake:
-        return runner_next_step(intake)
+        return runner_intake_step(intake, today=patient_today(patient))
     link = IntakeLink.objects.usable().filter(patient=patient).order_by("-created_at").first()
     if link:
         return {

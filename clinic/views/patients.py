@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from clinic import access, audit, services
 from clinic.access import Perm
 from clinic.forms import CareTeamAddForm, OwnerForm, PatientForm
-from clinic.models import Patient, Role
+from clinic.models import Role
 from clinic.views.common import safe_next
 
 
@@ -144,24 +144,13 @@ def patient_invite(request, patient):
     """E-mail the patient a link to create their account."""
     if patient.user_id:
         messages.info(request, "This patient already has an account.")
-    elif not patient.email:
-        messages.error(request, "Add the patient's e-mail address first.")
-    elif Patient.objects.filter(clinic=patient.clinic, user__email__iexact=patient.email).exists():
-        messages.error(
-            request,
-            f"{patient.email} already signs in to another patient record of this clinic. "
-            "Keep one record per runner, or correct the e-mail address.",
-        )
-    else:
+        return redirect("patient_detail", patient.pk)
+    try:
         with transaction.atomic():
-            invitation = services.invitation_create(
-                clinic=patient.clinic,
-                email=patient.email,
-                full_name=patient.full_name,
-                role=Role.PATIENT,
-                invited_by=request.user,
-                patient=patient,
-            )
+            invitation = services.patient_invite(patient=patient, invited_by=request.user)
             audit.record(request, "invitation.create", patient=patient, obj=invitation)
+    except services.PatientInviteError as error:
+        messages.error(request, str(error))
+    else:
         messages.success(request, f"An invitation was sent to {patient.email}.")
     return redirect("patient_detail", patient.pk)

@@ -10,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from clinic import access
-from clinic.models import Role
+from clinic.models import Patient, Role
 from intake import services
 from intake.forms import RUNNER_STEPS, AboutYouForm, AnswerStepForm
 from intake.models import Intake
-from intake.presenting import answer_rows, runner_next_step
+from intake.presenting import answer_rows, runner_intake_step, runner_next_step
+from notifications.forms import ReminderConsentForm
+from notifications.models import ReminderPreference
+from rehab.models import patient_today
 
 STEP_TITLES = dict(RUNNER_STEPS)
 
@@ -185,11 +188,17 @@ def intake_review(request, token):
     if link is None:
         return intake
     missing = [s for s in steps_for(intake) if s not in intake.steps_done]
+    consent = reminder_consent_form(intake, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if "about" in missing:
             return redirect("intake_step", token, "about")
-        services.intake_submit(intake=intake)
-        return redirect("intake_done", token)
+        if consent.is_valid():
+            reminders = {
+                "reminders_on": consent.cleaned_data["reminders_on"],
+                "values": consent.preference_values(),
+            }
+            services.intake_submit(intake=intake, reminders=reminders)
+            return redirect("intake_done", token)
     return render(
         request,
         "intake/review.html",
@@ -198,8 +207,25 @@ def intake_review(request, token):
             "rows": answer_rows(intake, audience="runner"),
             "missing": [(s, STEP_TITLES[s]) for s in missing],
             "about": intake.about,
+            "consent": consent,
+            "has_account": bool(intake.patient_id and intake.patient.user_id),
         },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def reminder_consent_form(intake: Intake, data=None) -> ReminderConsentForm:
+    """The preferences page's consent and channel rules, for the runner's record or, for a new
+    runner, the record that sending makes (e-mail from the link, phone from About you)."""
+    patient = intake.patient
+    if patient is None:
+        patient = Patient(
+            clinic_id=intake.clinic_id,
+            email=intake.link.email if intake.link_id else "",
+            phone=intake.about.get("phone", ""),
+        )
+    preference = ReminderPreference.of(patient) if patient.pk else ReminderPreference()
+    return ReminderConsentForm(data, patient=patient, preference=preference)
 
 
 @access.public
@@ -224,5 +250,5 @@ def my_intake(request):
     context = {"patient": patient, "intake": intake}
     if intake:
         context["rows"] = answer_rows(intake, audience="runner")
-        context["next_step"] = runner_next_step(intake)
+        context["next_step"] = runner_intake_step(intake, today=patient_today(patient))
     return render(request, "intake/my_intake.html", context)

@@ -12,6 +12,7 @@ from clinic import access, audit
 from clinic.access import Perm
 from clinic.forms import OwnerForm
 from clinic.models import Role
+from clinic.services import PatientInviteError, patient_invite
 from intake.models import Intake
 from rehab import plan_history, services
 from rehab.models import Exercise, PlanTemplate, patient_today
@@ -253,13 +254,39 @@ def plan_activate(request, patient, plan_id):
             services.plan_activate(plan=plan, by=request.user, therapist=therapist)
             audit.record(request, "plan.activate", patient=patient, obj=plan)
             audit.record_owner_change(request, patient, before_id=owner, why="plan.activate")
+            invited, problem = _invite_to_see_plan(request, patient)
     except services.PlanError as error:
         messages.error(request, str(error))
-    else:
+        return redirect("plan_detail", patient.pk, plan.pk)
+    name = patient.first_name
+    if patient.user_id:
+        messages.success(request, f"{plan.name} is active. {name} sees it under Today.")
+    elif invited:
         messages.success(
-            request, f"{plan.name} is active. {patient.first_name} sees it under Today."
+            request,
+            f"{plan.name} is active. {name} has no account yet: an invitation to set one up was "
+            f"sent to {invited.email}. {name} sees the plan under Today once signed in.",
+        )
+    else:
+        messages.warning(
+            request,
+            f"{plan.name} is active, but {name} has no account and cannot see it: no invitation "
+            f"could be sent. {problem}",
         )
     return redirect("plan_detail", patient.pk, plan.pk)
+
+
+def _invite_to_see_plan(request, patient):
+    """(invitation, "") for a patient without an account, e-mailed a fresh invitation with the
+    plan; (None, why not) when none could be sent; (None, "") when they have an account."""
+    if patient.user_id:
+        return None, ""
+    try:
+        invitation = patient_invite(patient=patient, invited_by=request.user)
+    except PatientInviteError as error:
+        return None, str(error)
+    audit.record(request, "invitation.create", patient=patient, obj=invitation)
+    return invitation, ""
 
 
 @require_POST
