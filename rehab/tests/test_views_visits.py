@@ -53,6 +53,8 @@ def test_a_therapist_books_a_visit_at_the_runners_local_time(client, alice, runn
     page = client.get(response.url).content.decode()
     assert "Follow-up visit booked for" in page and "10:30" in page
     assert "Bring your running shoes." in page and "America/Denver" in page
+    day = tomorrow_in(DENVER)
+    assert f"{day:%a} {day.day} {day:%b} {day.year}, 10:30" in page  # the runner's wall clock
 
 
 def test_a_video_visit_keeps_its_https_link(client, alice, pat):
