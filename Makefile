@@ -9,7 +9,7 @@ PORT ?= 8000
 # PYTEST_WORKERS=0 runs every test in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint security fmt migrate seed clean
+.PHONY: run test lint security fmt migrate seed clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ fmt: $(STAMP)
 test: $(STAMP) .env lint security
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Issue 13's measures at clinic-network scale, each beside its floor (docs/performance.md). Needs
+# DATABASE_URL to PostgreSQL; builds its own database there. BENCH_ARGS="--scale 0.1 --keep".
+bench: $(STAMP) .env
+	$(PY) bench/scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts .pytest_cache .ruff_cache .hypothesis
