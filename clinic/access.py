@@ -321,9 +321,17 @@ def signals_mine(request: HttpRequest, patient_path: str = "patient") -> Q:
     if ws.keeps_inbox:
         return mine | unowned
     # Nobody keeps the inbox: every therapist does (as `clinic_inbox`).
-    if (
-        Role.THERAPIST in ws.roles
-        and not Membership.objects.inbox().filter(clinic=ws.clinic).exists()
-    ):
+    if Role.THERAPIST in ws.roles and not _clinic_has_inbox_keepers(request):
         return mine | unowned
     return mine
+
+
+def _clinic_has_inbox_keepers(request: HttpRequest) -> bool:
+    """Whether the active clinic has an admin or a therapist on duty; asked once per request
+    (the navigation's counts and the page's lists both need it)."""
+    if not hasattr(request, "_clinic_has_inbox_keepers"):
+        clinic = workspace(request).clinic
+        request._clinic_has_inbox_keepers = (
+            Membership.objects.inbox().filter(clinic=clinic).exists()
+        )
+    return request._clinic_has_inbox_keepers

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.navigation",
                 "clinic.context_processors.session_timeout",
+                "rehab.context_processors.nav_counts",
             ],
         },
     },

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,11 +50,16 @@ def reminder_preferences(request):
 
 
 def visible_notifications(request):
-    """The person's notifications about patients they may still see in the active clinic."""
+    """The person's notifications about patients they may still see in the active clinic.
+
+    Notifications are addressed to a person: the query starts from the recipient's own rows (an
+    index) and checks each one's patient by its key. `patient__in=patients_visible(...)` made
+    PostgreSQL hash the clinic's whole patient list on every staff page (the bell)."""
+    visible = access.patients_visible(request).filter(pk=OuterRef("patient_id"))
     return (
         Notification.objects.filter(recipient=request.user)
         .shown()
-        .filter(Q(patient__isnull=True) | Q(patient__in=access.patients_visible(request)))
+        .filter(Q(patient__isnull=True) | Exists(visible))
     )
 
 

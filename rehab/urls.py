@@ -14,6 +14,7 @@ from rehab.views import (
     progress,
     today,
     visits,
+    worklist,
 )
 
 
@@ -47,6 +48,7 @@ urlpatterns = [
         alerts.alert_acknowledge,
         name="alert_acknowledge",
     ),
+    path("worklist/", worklist.worklist, name="worklist"),
     path("alerts/", alerts.alert_list, name="alert_list"),
     path("clinic/alert-thresholds/", alerts.alert_policy, name="alert_policy"),
     # Plans: assignment, the draft editor, the plan page, approvals.

@@ -115,6 +115,7 @@ TABLE = {
     "patient_logs": ("get", "patient", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
     "alert_acknowledge": ("post", "alert", PATIENT_EDIT),
     "alert_list": ("get", None, STAFF_PAGE),
+    "worklist": ("get", None, STAFF_PAGE),
     "alert_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
     # rehab/ plans — pat follows an active plan with a proposal waiting; cole is on his team.
     "today": ("get", None, PATIENT_PAGE),

@@ -22,9 +22,16 @@ def shows_the_clinic_admin_page(page):
     expect(page.get_by_role("button", name="Send invitation")).to_be_visible()
 
 
-def shows_a_caseload_with_maya(page):
-    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
-    expect(page.locator("table").get_by_role("link", name="Chen, Maya")).to_be_visible()
+def shows_a_worklist_with_mayas_alerts(page):
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
+    alerts = page.get_by_role("region", name="Open alerts")
+    expect(alerts.get_by_role("link", name="Maya Chen").first).to_be_visible()
+
+
+def shows_a_riverside_worklist_without_maya(page):
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Riverside Physio")
+    expect(page.locator("main")).not_to_contain_text("Maya")
 
 
 def shows_maya_her_own_page(page):
@@ -50,7 +57,7 @@ def shows_a_riverside_caseload_without_maya(page):
 HOMES = [
     pytest.param("admin@demo.example", "/clinic/", shows_the_clinic_admin_page, id="admin"),
     pytest.param(
-        "therapist@demo.example", "/caseload/", shows_a_caseload_with_maya, id="therapist"
+        "therapist@demo.example", "/worklist/", shows_a_worklist_with_mayas_alerts, id="therapist"
     ),
     pytest.param("patient@demo.example", "/me/", shows_maya_her_own_page, id="patient"),
     pytest.param("coach@demo.example", "/care-team/", shows_maya_on_the_care_team_list, id="coach"),
@@ -62,8 +69,8 @@ HOMES = [
     ),
     pytest.param(
         "therapist@riverside.example",
-        "/caseload/",
-        shows_a_riverside_caseload_without_maya,
+        "/worklist/",
+        shows_a_riverside_worklist_without_maya,
         id="riverside-therapist",
     ),
 ]
@@ -87,6 +94,8 @@ def test_it_hides_maya_from_the_whole_riverside_clinic(live_server, page_at):
     demo.seed()
     page = page_at(1280)
     login(page, live_server, "therapist@riverside.example", demo.DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/caseload/")
+    shows_a_riverside_caseload_without_maya(page)
     page.get_by_label("Search by name or e-mail").fill("Chen")
     page.get_by_label("Whose patients").select_option("Whole clinic")
     page.get_by_label("Status").select_option("Any")

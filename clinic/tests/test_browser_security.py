@@ -76,7 +76,7 @@ def test_a_therapist_sets_up_two_step_and_signs_in_with_a_code(
     expect(codes).to_have_count(10)
     screenshot(page, f"two-step-backup-codes-{width}")
     page.get_by_role("link", name="I have saved my codes").click()
-    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
 
     sign_out(page, width, "Alice")
     login(page, live_server, therapist.email, PASSWORD)
@@ -91,8 +91,8 @@ def test_a_therapist_sets_up_two_step_and_signs_in_with_a_code(
     # The code used to confirm set-up cannot be used again, so take the next one (within drift).
     page.get_by_label("Code").fill(code_from_key(key, steps_ahead=1))
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
-    assert page.url.endswith("/caseload/")
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
+    assert page.url.endswith("/worklist/")
 
 
 def test_the_idle_warning_offers_to_stay_signed_in_then_signs_out(live_server, page_at, settings):
@@ -109,10 +109,10 @@ def test_the_idle_warning_offers_to_stay_signed_in_then_signs_out(live_server, p
     screenshot(page, "session-timeout-warning-1280")
     dialog.get_by_role("button", name="Stay signed in").click()
     expect(dialog).to_be_hidden()
-    assert page.url.endswith("/caseload/")
+    assert page.url.endswith("/worklist/")
 
     expect(dialog).to_be_visible()
-    page.wait_for_url("**/accounts/login/?next=%2Fcaseload%2F", timeout=20_000)
+    page.wait_for_url("**/accounts/login/?next=%2Fworklist%2F", timeout=20_000)
     expect(page.get_by_text("you were signed out after")).to_be_visible()
 
 
@@ -174,4 +174,4 @@ def test_a_locked_out_therapist_is_told_what_to_do_and_the_admin_unlocks_them(li
     expect(desk.get_by_text("alice@alder.example can sign in again.")).to_be_visible()
 
     login(phone, live_server, "alice@alder.example", PASSWORD)
-    expect(phone.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Worklist")).to_be_visible()

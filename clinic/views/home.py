@@ -22,7 +22,7 @@ def home(request):
     """Send each person to the home page of their main role in the active clinic."""
     role = access.workspace(request).primary_role
     targets = {
-        Role.THERAPIST: "caseload",
+        Role.THERAPIST: "worklist",
         Role.ADMIN: "clinic_admin",
         Role.COACH: "care_team_home",
         Role.NUTRITIONIST: "care_team_home",

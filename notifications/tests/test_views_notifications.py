@@ -1,6 +1,8 @@
 """In-app notifications for patients and staff; delivery history; failures for clinic admins."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import AuditEvent
@@ -104,3 +106,26 @@ def test_every_kind_has_words(kind, pat, alice):
 
     message = compose(DeliveryFactory.build(patient=pat, kind=kind, context={"days": 3}))
     assert message.title and message.paragraphs
+
+
+def test_the_bell_checks_each_notices_own_patient_never_the_clinics_patient_list(
+    client, alice, pat, pia
+):
+    """Issue 13: `patient__in=<the clinic's patients>` hashed 50,000 patients on every staff page
+    for four notices. The bell starts from the recipient's rows and checks each one's patient."""
+    NotificationFactory(recipient=alice, patient=pat)
+    NotificationFactory(recipient=alice, patient=None)
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("caseload")).content.decode()
+    assert "Notifications, 2 unread" in page
+    (bell,) = [q["sql"] for q in queries if 'FROM "notifications_notification"' in q["sql"]]
+    assert "EXISTS" in bell and '"patient_id" IN (SELECT' not in bell
+
+
+def test_a_coach_counts_only_notices_about_runners_on_their_team(client, coach_cole, pat, pia):
+    NotificationFactory(recipient=coach_cole, patient=pat)
+    NotificationFactory(recipient=coach_cole, patient=pia)  # not on Cole's team
+    client.force_login(coach_cole)
+    page = client.get(reverse("notification_list")).content.decode()
+    assert "Notifications, 1 unread" in page
