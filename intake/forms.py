@@ -4,6 +4,8 @@ Answers are stored as the scoring engine reads them: choice codes, numbers, ISO 
 distances in kilometres whatever unit the runner sees.
 """
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -255,6 +257,33 @@ class AnswerStepForm(forms.Form):
         selected = self["region"].value()
         return spot_dots(self.questions["region"].choices, area_of=_area_of(), selected=selected)
 
+    def exam_sections(self) -> list[dict]:
+        """The examination by site, each test with its evidence grade (see EXAM_SECTIONS)."""
+        sections = [*EXAM_SECTIONS]
+        named = {key for section in sections for key in section.keys}
+        others = tuple(name for name in self.fields if name not in named)
+        if others:
+            sections.append(ExamSection("Other findings", "", others))
+        shown = []
+        for section in sections:
+            tests = [self._exam_test(key) for key in section.keys if key in self.fields]
+            if tests:
+                shown.append({"section": section, "tests": tests})
+        return shown
+
+    def _exam_test(self, key: str) -> dict:
+        question, field = self.questions[key], self.fields[key]
+        grade = _EVIDENCE.search(question.help or "")
+        choices = getattr(field, "choices", ())
+        return {
+            "field": self[key],
+            "title": question.label,
+            "grade": grade.group(1) if grade else "",
+            "record_only": key in RECORD_ONLY,
+            "inline": isinstance(field.widget, forms.RadioSelect)
+            and all(len(str(label)) <= _INLINE_LABEL_MAX for _, label in choices),
+        }
+
     @property
     def week_question(self) -> str | None:
         questions = self.questions
@@ -310,6 +339,54 @@ class AnswerStepForm(forms.Form):
             result[name] = value
         result.update({key: values for key, values in weeks.items() if values})
         return result
+
+
+@dataclass(frozen=True)
+class ExamSection:
+    title: str
+    site: str
+    keys: tuple[str, ...]
+    note: str = ""
+
+
+# The examination grouped by the site each test provokes (reference §1: clinical tests and further
+# site tests). Presentation only: the answer keys and their scoring are the rule set's. A key of
+# an old or a later rule set that no section names is shown under "Other findings".
+EXAM_SECTIONS = (
+    ExamSection("Any site", "", ("bony_tenderness", "cannot_hop_or_bear_weight")),
+    ExamSection("Heel", "calcaneus", ("calcaneal_squeeze",)),
+    ExamSection("Navicular", "top of the midfoot, a high-risk site", ("n_spot_tenderness",)),
+    ExamSection("Tibia", "shin", ("hop_test", "tuning_fork")),
+    ExamSection("Femoral shaft", "thigh", ("fulcrum_test",)),
+    ExamSection(
+        "Femoral neck",
+        "hip, a high-risk site",
+        ("hip_internal_rotation_pain",),
+        note="A single-leg hop that brings on groin pain (under Tibia) counts here too.",
+    ),
+    ExamSection("Control and strength", "", ("single_leg_squat", "calf_raise")),
+    ExamSection(
+        "Energy availability",
+        "IOC REDs CAT2, from the physician's results",
+        ("testosterone", "t3_low", "edeq_global", "growth_deviation"),
+    ),
+    ExamSection(
+        "Site and imaging",
+        "",
+        (
+            "confirmed_site",
+            "imaging_modality",
+            "imaging_result",
+            "imaging_grade_system",
+            "imaging_grade",
+        ),
+    ),
+)
+# Strong evidence that the test is unreliable: its grade must not read as a recommendation.
+RECORD_ONLY = frozenset({"tuning_fork"})
+_EVIDENCE = re.compile(r"\bEvidence ([A-D])\b")
+# Options this short sit on one line: positive / negative / not done.
+_INLINE_LABEL_MAX = 16
 
 
 class AboutYouForm(forms.Form):

@@ -37,8 +37,15 @@ def links_sent_in_process():
         yield
 
 
-def wait_for_autosave(page):
-    expect(page.get_by_text("Your answers on this page are saved.")).to_be_visible()
+def autosaved(page, *values):
+    """Wait for the autosave that carries every given value: an earlier save may already have
+    put "saved" on the page before the last answer went out."""
+
+    def carries_all(response):
+        body = response.request.post_data or ""
+        return response.request.method == "POST" and all(v in body for v in values)
+
+    return page.expect_response(carries_all)
 
 
 def test_link_to_runner_to_queue_to_decision(
@@ -73,8 +80,9 @@ def test_link_to_runner_to_queue_to_decision(
 
     phone.get_by_label("Hip, groin or buttock").check()
     phone.get_by_label("Groin, front of the hip or deep in the hip").check()
-    phone.locator("#div_id_pain_worst").get_by_text("7", exact=True).click()
-    wait_for_autosave(phone)
+    with autosaved(phone, "hip_groin", 'name="pain_worst"\r\n\r\n7'):
+        phone.locator("#div_id_pain_worst").get_by_text("7", exact=True).click()
+    expect(phone.get_by_text("Your answers on this page are saved.")).to_be_visible()
     # The phone sleeps and the tab reloads: the answers given so far are still there.
     phone.reload()
     expect(phone.get_by_label("Groin, front of the hip or deep in the hip")).to_be_checked()
@@ -128,7 +136,18 @@ def test_link_to_runner_to_queue_to_decision(
     desk.locator("#div_id_hip_internal_rotation_pain").get_by_label("Positive").check()
     desk.locator("#div_id_hop_test").get_by_label("Positive").check()
     desk.get_by_label("Confirmed site").select_option("femoral_neck")
+    # The site provocation tests are grouped by site, each with its evidence grade.
+    heel = desk.get_by_role("region", name="Heel · calcaneus")
+    expect(heel).to_contain_text("Calcaneal squeeze Evidence C")
+    expect(heel.get_by_label("Not done")).to_be_visible()
+    neck = desk.get_by_role("region", name="Femoral neck · hip, a high-risk site")
+    expect(
+        neck.locator("#div_id_hip_internal_rotation_pain").get_by_label("Positive")
+    ).to_be_checked()
     screenshot(desk, "intake-exam-1280")
+    desk.set_viewport_size({"width": 390, "height": 844})
+    screenshot(desk, "intake-exam-390")
+    desk.set_viewport_size({"width": 1280, "height": 900})
     desk.get_by_role("button", name="Save and rescore").click()
     expect(desk.get_by_text("Examination saved. New score")).to_be_visible()
     scores = desk.locator("section[aria-labelledby='scores-title'] > ul > li")
@@ -216,12 +235,12 @@ def test_a_precise_spot_picked_on_the_phone_puts_the_runner_first(
     expect(spot).to_be_hidden()  # the picker shows only the spots of the area picked
     expect(dot).to_have_class(re.compile(r"\bis-other-area\b"))  # and fades the other dots
     # Tapping the inner ankle bone on the drawing picks its area and its spot, then saves.
-    dot.click()
+    with autosaved(phone, "ankle_inner"):
+        dot.click()
     expect(phone.get_by_label("Ankle", exact=True)).to_be_checked()
     expect(spot).to_be_checked()
     expect(dot).to_have_class(re.compile(r"\bis-selected\b"))
     expect(phone.locator(".spot-dot.is-selected")).to_have_count(1)
-    wait_for_autosave(phone)
     # The radio stays the real control: the keyboard moves the choice and the drawing follows.
     spot.press("ArrowDown")
     expect(
@@ -229,9 +248,7 @@ def test_a_precise_spot_picked_on_the_phone_puts_the_runner_first(
     ).to_be_checked()
     expect(phone.locator(".spot-dot.is-selected")).to_have_attribute("data-spot", "ankle_outer")
     spot.check()
-    with phone.expect_response(
-        lambda r: r.request.method == "POST" and "one_spot" in (r.request.post_data or "")
-    ):
+    with autosaved(phone, "ankle_inner", "one_spot"):
         phone.get_by_label("In one spot I can point to with one finger").check()
     phone.reload()  # the saved spot is marked on the drawing by the page itself
     expect(spot).to_be_checked()

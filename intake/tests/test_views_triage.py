@@ -192,6 +192,38 @@ def test_the_examination_rescores_and_both_scores_stay_visible(client, alice, qu
     assert "+3 Bony tenderness on examination" in body
 
 
+def test_the_examination_groups_the_site_tests_with_their_evidence_grade(client, alice, queue):
+    client.force_login(alice)
+    response = client.get(reverse("intake_exam", args=[queue["Diffuse"].pk]))
+    sections = {
+        group["section"].title: [(t["title"], t["grade"]) for t in group["tests"]]
+        for group in response.context["form"].exam_sections()
+    }
+    assert list(sections)[:6] == [
+        "Any site", "Heel", "Navicular", "Tibia", "Femoral shaft", "Femoral neck"
+    ]  # fmt: skip
+    assert sections["Heel"] == [("Calcaneal squeeze", "C")]
+    assert sections["Navicular"] == [("Navicular N-spot", "C")]
+    assert sections["Tibia"] == [("Single-leg hop test", "B"), ("Tuning fork (128 Hz)", "A")]
+    assert sections["Femoral shaft"] == [("Fulcrum test", "B")]
+    assert sections["Femoral neck"] == [("Hip internal rotation / FADIR pain", "C")]
+    body = response.content.decode()
+    assert (
+        'Calcaneal squeeze</span> <span class="evidence-grade evidence-grade-c">Evidence C' in body
+    )
+    assert "Record only</span>" in body  # the tuning fork's grade A is not a recommendation
+    assert body.count('name="calcaneal_squeeze"') == 3  # positive, negative, not done
+
+
+@pytest.mark.parametrize("version", ["2026.1", "2026.2", "2026.3"])
+def test_every_examination_field_is_shown_once_whatever_the_rule_set(version):
+    from intake.forms import AnswerStepForm
+
+    form = AnswerStepForm(step="therapist", version=version)
+    shown = [t["field"].name for g in form.exam_sections() for t in g["tests"]]
+    assert sorted(shown) == sorted(form.fields)
+
+
 def test_an_imaging_result_given_by_mistake_can_be_cleared(client, alice, queue):
     client.force_login(alice)
     intake = queue["Diffuse"]
