@@ -6,7 +6,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake import services
+from intake import links, services
 from intake.models import ClinicScoringPolicy, Intake, IntakeLink
 from intake.scoring import POLICY_DEFAULTS
 from intake.tests.factories import IntakeLinkFactory, submitted_intake
@@ -58,7 +58,7 @@ def test_sending_a_link_for_an_unknown_patient_id_is_a_404(client, alice, patien
 
 
 def _signed(value) -> str:
-    return signing.dumps(value, salt=services.LINK_SALT)
+    return signing.dumps(value, salt=links.LINK_SALT)
 
 
 BAD_TOKENS = [

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient, User
+from rehab import alerts as alert_rules
 from rehab import library, load, progression
 from rehab.alerts import ALERT_POLICY_DEFAULTS
 from rehab.models import (
     PLAN_STOPPED,
-    Alert,
     ClinicAlertPolicy,
     DailyLog,
     Exercise,
@@ -39,6 +39,7 @@ from rehab.models import (
     progression_thresholds,
 )
 from rehab.plan_content import ContentError, PlanContent, content_from_json
+from rehab.services import alerts
 
 Action = progression.Action
 RECENT_TRANSITIONS_DAYS = 60  # progression.PlanState: "the last 60 days" are enough
@@ -808,22 +809,23 @@ def _note_reason(text: str) -> dict:
 
 
 def _alert_therapist(plan: Plan, transition: PlanTransition) -> None:
-    """A stop raises an alert on the therapist's list, with the engine's reasons."""
-    Alert.objects.get_or_create(
-        patient=plan.patient,
+    """A stop raises an alert on the therapist's list, with the engine's reasons.
+
+    Recorded like the log rules' findings: once per stop date, on the patient's open
+    "plan stopped" alert when there is one."""
+    finding = alert_rules.Alert(
+        rule=PLAN_STOPPED,
+        label="Plan stopped for review",
         key=f"{PLAN_STOPPED}:{transition.date.isoformat()}",
-        defaults={
-            "rule": PLAN_STOPPED,
-            "reason": "The plan stopped for review. " + " ".join(transition.reason_texts),
-            "evidence": "; ".join(
-                dict.fromkeys(r["evidence"] for r in transition.reasons if r["evidence"])
-            )[:200],
-            "section": "§5 Progression rules",
-            "dates": [transition.date.isoformat()],
-            "last_date": transition.date,
-            "rules_version": progression.PROGRESSION_RULES_VERSION,
-        },
+        reason="The plan stopped for review. " + " ".join(transition.reason_texts),
+        evidence="; ".join(
+            dict.fromkeys(r["evidence"] for r in transition.reasons if r["evidence"])
+        )[:200],
+        section="§5 Progression rules",
+        dates=(transition.date,),
+        version=progression.PROGRESSION_RULES_VERSION,
     )
+    alerts.alerts_record(patient=plan.patient, found=[finding])
 
 
 def _notify(plan: Plan, kind: str, *, key: str, context: dict) -> None:
