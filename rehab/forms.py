@@ -1,4 +1,4 @@
-"""Forms of the daily log, alert acknowledgement and the clinic's alert thresholds.
+"""Forms of the daily log, alert acknowledgement and snoozing, and the clinic's alert thresholds.
 
 They validate and normalise (distances to whole metres, pains to ints); services save. Every
 message says what to enter instead, in the patient's own distance unit.
@@ -21,6 +21,10 @@ from rehab.models import (
     MAX_DISTANCE_M_PER_DAY,
     MAX_MINUTES_PER_DAY,
     NO_DISTANCE_KINDS,
+    RULE_CHOICES,
+    SNOOZE_MAX_DAYS,
+    UNSNOOZABLE_RULES,
+    AcknowledgementReason,
     ActivityKind,
     DailyLog,
     care_start,
@@ -297,12 +301,51 @@ def activity_formset(data, *, log: DailyLog | None, unit: str) -> BaseActivityFo
 
 
 class AlertAcknowledgeForm(forms.Form):
+    """Why the alert is closed: a reason from the list, and a note (required for "Other")."""
+
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=[("", "Choose a reason…"), *AcknowledgementReason.choices],
+        error_messages={"required": "Choose why you are acknowledging this alert."},
+    )
     note = forms.CharField(
         label="Note",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text='What you did or decided, e.g. "Called Maya; holding the step this week."',
+        error_messages={"max_length": "Keep the note under 1,000 characters."},
+    )
+    # The count the clinician was shown: new occurrences since then must be seen first.
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == AcknowledgementReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say what the reason is when you choose “Other”.")
+        return data
+
+
+class AlertSnoozeForm(forms.Form):
+    """Mute one rule for one patient for a number of days; the safety rules are not offered."""
+
+    rule = forms.ChoiceField(
+        label="Rule",
+        choices=[(code, label) for code, label in RULE_CHOICES if code not in UNSNOOZABLE_RULES],
+        error_messages={"invalid_choice": "This rule cannot be snoozed: choose one from the list."},
+    )
+    days = forms.IntegerField(
+        label="Days",
+        min_value=1,
+        max_value=SNOOZE_MAX_DAYS,
+        initial=7,
+        help_text=f"1 to {SNOOZE_MAX_DAYS} days.",
+        error_messages={
+            "required": f"Enter a number of days from 1 to {SNOOZE_MAX_DAYS}.",
+            "invalid": f"Enter a number of days from 1 to {SNOOZE_MAX_DAYS}.",
+            "min_value": f"Enter a number of days from 1 to {SNOOZE_MAX_DAYS}.",
+            "max_value": f"Snooze for {SNOOZE_MAX_DAYS} days at most.",
+        },
     )
 
 

@@ -48,6 +48,12 @@ urlpatterns = [
         alerts.alert_acknowledge,
         name="alert_acknowledge",
     ),
+    path("patients/<uuid:patient_id>/alerts/snooze/", alerts.alert_snooze, name="alert_snooze"),
+    path(
+        "patients/<uuid:patient_id>/alerts/snoozes/<uuid:snooze_id>/lift/",
+        alerts.alert_snooze_lift,
+        name="alert_snooze_lift",
+    ),
     path("worklist/", worklist.worklist, name="worklist"),
     path("alerts/", alerts.alert_list, name="alert_list"),
     path("clinic/alert-thresholds/", alerts.alert_policy, name="alert_policy"),

@@ -23,7 +23,7 @@ from clinic.models import Clinic, Patient
 from intake.models import Intake, IntakeDecision
 from notifications.models import KIND_RULES, Channel, Delivery
 from rehab import load
-from rehab.models import RUNNING_KINDS, Alert, DailyLog
+from rehab.models import RUNNING_KINDS, AlertOccurrence, DailyLog
 from reports import cohort, plans
 
 DELIVERY_WINDOW_DAYS = 30
@@ -208,11 +208,13 @@ def delivery_rates(clinic: Clinic, *, since: dt.datetime) -> list[DeliveryRate]:
 
 
 def alerts_per_week(clinic: Clinic, *, today: dt.date) -> list[tuple[dt.date, int]]:
-    """Alerts per ISO week of the logs they are about, the last ALERT_WEEKS weeks. One query."""
+    """Alert occurrences per ISO week of the logs they are about, the last ALERT_WEEKS weeks.
+
+    Occurrences, not alerts: an alert gathers every occurrence of its rule until a clinician
+    acknowledges it, so counting alerts would hide how often rules fired. One query."""
     first = load.week_start(today) - dt.timedelta(weeks=ALERT_WEEKS - 1)
     rows = (
-        Alert.objects.for_clinic(clinic)
-        .filter(last_date__gte=first)
+        AlertOccurrence.objects.filter(patient__clinic=clinic, last_date__gte=first)
         .annotate(week=TruncWeek("last_date"))
         .values("week")
         .annotate(n=Count("pk"))

@@ -301,15 +301,15 @@ def _adherence_and_alerts(report: ProgressReport) -> list:
     if not report.alerts:
         out.append(_p("No alerts were raised.", BODY))
         return out
-    rows = [["Day", "Alert", "Reason", "Status"]]
+    rows = [["Alert", "Days", "Latest reason", "Status"]]
     rows += [
         [
-            _date(alert.last_date),
-            alert.get_rule_display(),
-            alert.reason,
-            "open" if alert.is_open else f"reviewed {_date(alert.acknowledged_at)}",
+            group.label + (f" ({group.occurrences} times)" if group.occurrences > 1 else ""),
+            group.days,
+            group.latest_reason,
+            group.status.lower(),
         ]
-        for alert in report.alerts
+        for group in report.alert_groups
     ]
-    out.append(_table(rows, [24 * mm, 38 * mm, WIDTH - 92 * mm, 30 * mm]))
+    out.append(_table(rows, [38 * mm, 34 * mm, WIDTH - 100 * mm, 28 * mm]))
     return out

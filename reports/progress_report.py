@@ -23,6 +23,7 @@ MIN_CHART_DAYS, MAX_CHART_DAYS = 28, 365
 RISK_WORDS = {"high": "High-risk site", "low": "Low-risk site"}
 BAND_WORDS = {"low": "Low", "moderate": "Moderate", "high": "High"}
 REGION_LABELS = dict(scoring.REGIONS)
+ALERTS_SHOWN = 200  # alerts (each one rule's run of occurrences) read for the report's table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +39,73 @@ class Outcome:
     measure: str
     at_intake: str
     now: str
+
+
+@dataclasses.dataclass(frozen=True)
+class AlertGroup:
+    """Every alert of one rule in the report: how often it fired, on which days, and whether a
+    clinician has reviewed it, so a rule that fired twenty times takes one row, not twenty."""
+
+    label: str
+    occurrences: int
+    dates: list[dt.date]
+    latest_reason: str
+    open: bool
+    reviewed_on: dt.date | None  # the latest acknowledgement, when none is open
+    review_note: str
+
+    @property
+    def days(self) -> str:
+        return day_list(self.dates)
+
+    @property
+    def status(self) -> str:
+        if self.open:
+            return "Open"
+        return f"Reviewed {self.reviewed_on:%-d %b}" if self.reviewed_on else "Reviewed"
+
+
+def alert_groups(alerts: list[Alert]) -> list[AlertGroup]:
+    """The alerts grouped by rule, the rule that fired most recently first."""
+    by_rule: dict[str, list[Alert]] = {}
+    for alert in sorted(alerts, key=lambda a: (a.last_date, a.raised_at), reverse=True):
+        by_rule.setdefault(alert.rule, []).append(alert)
+    groups = []
+    for rule_alerts in by_rule.values():
+        latest = rule_alerts[0]
+        reviewed = [a for a in rule_alerts if not a.is_open]
+        last_review = max(reviewed, key=lambda a: a.acknowledged_at) if reviewed else None
+        groups.append(
+            AlertGroup(
+                label=latest.get_rule_display(),
+                occurrences=sum(a.occurrences for a in rule_alerts),
+                dates=sorted({day for a in rule_alerts for day in a.log_dates}),
+                latest_reason=latest.reason,
+                open=any(a.is_open for a in rule_alerts),
+                reviewed_on=timezone.localdate(last_review.acknowledged_at)
+                if last_review
+                else None,
+                review_note=last_review.acknowledgement_text if last_review else "",
+            )
+        )
+    return groups
+
+
+def day_list(dates: list[dt.date]) -> str:
+    """Days written compactly, by month: "2, 4, 9 Mar; 1 Apr 2026" (the year once, at the end,
+    or per month when they span years)."""
+    if not dates:
+        return ""
+    months: dict[tuple[int, int], list[int]] = {}
+    for day in sorted(dates):
+        months.setdefault((day.year, day.month), []).append(day.day)
+    one_year = len({year for year, _month in months}) == 1
+    parts = [
+        f"{', '.join(str(d) for d in days)} {dt.date(year, month, 1):%b}"
+        + ("" if one_year else f" {year}")
+        for (year, month), days in months.items()
+    ]
+    return "; ".join(parts) + (f" {dates[0].year}" if one_year else "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +157,10 @@ class ProgressReport:
     def open_alerts(self) -> int:
         return sum(1 for alert in self.alerts if alert.is_open)
 
+    @property
+    def alert_groups(self) -> list[AlertGroup]:
+        return alert_groups(self.alerts)
+
 
 def progress_report(patient: Patient) -> ProgressReport:
     today = patient_today(patient)
@@ -129,7 +201,7 @@ def progress_report(patient: Patient) -> ProgressReport:
         chart=chart,
         load=load_summary,
         adherence=progress.adherence(patient, today=today),
-        alerts=list(patient.alerts.order_by("-last_date", "-raised_at")[:50]),
+        alerts=list(patient.alerts.order_by("-last_date", "-raised_at")[:ALERTS_SHOWN]),
         milestones=_milestones(marks, anchor, weekly_m, patient.distance_unit),
         outcomes=_outcomes(intake, logged, load_summary, weekly_m, trend, patient.distance_unit),
         trend=trend,

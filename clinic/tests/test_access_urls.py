@@ -14,6 +14,7 @@ from clinic.tests import factories, otp
 from intake.services import link_token
 from intake.tests.factories import IntakeLinkFactory, submitted_intake
 from notifications.tests.factories import access_cast as notifications_cast
+from rehab import services as rehab_services
 from rehab.models import patient_today
 from rehab.tests import factories as rehab_factories
 from reports.tests import factories as reports_factories
@@ -113,7 +114,9 @@ TABLE = {
     "log_delete": ("post", "log_day", row(LOGIN, MOVED, NONE, *[DENIED] * 5)),
     "my_progress": ("get", None, PATIENT_PAGE),
     "patient_logs": ("get", "patient", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
-    "alert_acknowledge": ("post", "alert", PATIENT_EDIT),
+    "alert_acknowledge": ("get", "alert", STAFF_OF_PATIENT),
+    "alert_snooze": ("get", "patient", STAFF_OF_PATIENT),
+    "alert_snooze_lift": ("post", "alert_snooze", PATIENT_EDIT),
     "alert_list": ("get", None, STAFF_PAGE),
     "worklist": ("get", None, STAFF_PAGE),
     "alert_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
@@ -250,6 +253,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
     intake_token = link_token(IntakeLinkFactory(clinic=clinic_a))
     log = rehab_factories.day_log(pat, patient_today(pat))
     alert = rehab_factories.AlertFactory(patient=pat)
+    snooze = rehab_services.alert_snooze(patient=pat, rule="no_log", days=3, by=alice)
     plan = rehab_factories.active_plan(pat, start=patient_today(pat), by=alice)
     proposal = rehab_factories.pending_proposal(plan)
     template = plan.template_version.template
@@ -286,6 +290,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
             "intake_token_step": {"token": intake_token, "step": "pain"},
             "log_day": {"day": log.date},
             "alert": {"patient_id": pat.pk, "alert_id": alert.pk},
+            "alert_snooze": {"patient_id": pat.pk, "snooze_id": snooze.pk},
             "plan": {"patient_id": pat.pk, "plan_id": plan.pk},
             "plan_phase": {"patient_id": pat.pk, "plan_id": plan.pk, "index": 0},
             "proposal": {"patient_id": pat.pk, "proposal_id": proposal.pk},

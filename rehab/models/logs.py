@@ -12,7 +12,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -226,11 +226,26 @@ class LogRevision(models.Model):
 
 
 class AlertQuerySet(models.QuerySet):
-    def open(self):
+    def unacknowledged(self):
+        """Waiting for a clinician, snoozed or not."""
         return self.filter(acknowledged_at__isnull=True)
+
+    def open(self, now: dt.datetime | None = None):
+        """Unacknowledged and not snoozed: what must reach a person now."""
+        return self.unacknowledged().filter(~_snoozed(now))
+
+    def snoozed(self, now: dt.datetime | None = None):
+        """Unacknowledged, but its rule is snoozed for the patient: still recorded, not shown."""
+        return self.unacknowledged().filter(_snoozed(now))
 
     def for_clinic(self, clinic: Clinic):
         return self.filter(patient__clinic=clinic)
+
+
+def _snoozed(now: dt.datetime | None) -> Exists:
+    return Exists(
+        AlertSnooze.objects.active(now).filter(patient=OuterRef("patient"), rule=OuterRef("rule"))
+    )
 
 
 # Alerts from the log rules, and the one a plan raises when the progression engine stops it.
@@ -238,28 +253,53 @@ PLAN_STOPPED = "plan_stopped"
 RULE_CHOICES = [(rule.code, rule.label) for rule in alert_rules.ALERT_RULES] + [
     (PLAN_STOPPED, "Plan stopped for review")
 ]
+# Safety signals must always reach a person: pain at the alert level and a plan the engine
+# stopped can be acknowledged, never snoozed.
+UNSNOOZABLE_RULES = frozenset({alert_rules.SITE_PAIN.code, PLAN_STOPPED})
+SNOOZE_MAX_DAYS = 30
+
+
+class AcknowledgementReason(models.TextChoices):
+    SPOKE_TO_RUNNER = "spoke_to_runner", "Spoke to the runner"
+    EXPECTED = "expected", "Expected — plan allows it"
+    PLAN_ADJUSTED = "plan_adjusted", "Plan adjusted"
+    NOT_RELEVANT = "not_relevant", "Not clinically relevant"
+    OTHER = "other", "Other"
 
 
 class Alert(models.Model):
-    """A rule of `rehab.alerts` that fired for a patient, kept until a clinician acknowledges it.
+    """One rule firing for a patient, open until a clinician acknowledges it.
 
-    Unique on (patient, key): evaluating the same logs again finds the alert it already stored.
+    At most one open alert per (patient, rule): a new occurrence of the rule (an
+    `AlertOccurrence`, unique on its key) is recorded on the open alert, which then shows the
+    latest reason, every date and the count. An occurrence after the alert was acknowledged opens
+    a new one.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
-    key = models.CharField(max_length=80)
+    key = models.CharField(max_length=80, help_text="The key of the latest occurrence.")
     rule = models.CharField(max_length=40, choices=RULE_CHOICES)
-    reason = models.TextField()
+    reason = models.TextField(help_text="The latest occurrence's reason.")
     evidence = models.CharField(max_length=200)
     section = models.CharField(max_length=120)
-    dates = models.JSONField(default=list, help_text="ISO dates of the logs the reason is about.")
+    dates = models.JSONField(
+        default=list, help_text="ISO dates of the logs the occurrences are about, in order."
+    )
     rules_version = models.CharField(max_length=20)
+    first_date = models.DateField(help_text="The earliest of `dates`.")
     last_date = models.DateField(help_text="The latest of `dates`: when the alert is about.")
+    occurrences = models.PositiveIntegerField(default=1)
     raised_at = models.DateTimeField(default=timezone.now)
+    refreshed_at = models.DateTimeField(
+        default=timezone.now, help_text="When the latest occurrence was recorded."
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledgement_reason = models.CharField(
+        max_length=20, choices=AcknowledgementReason.choices, blank=True
     )
     acknowledgement_note = models.TextField(blank=True, max_length=1000)
 
@@ -268,7 +308,11 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-last_date", "-raised_at"]
         constraints = [
-            models.UniqueConstraint(fields=["patient", "key"], name="one_alert_per_rule_anchor")
+            models.UniqueConstraint(
+                fields=["patient", "rule"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="one_open_alert_per_rule",
+            )
         ]
         indexes = [models.Index(fields=["patient", "acknowledged_at"])]
 
@@ -277,16 +321,115 @@ class Alert(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """Not yet acknowledged (a snoozed alert is still open: its rule is only muted)."""
         return self.acknowledged_at is None
+
+    @property
+    def is_snoozable(self) -> bool:
+        return self.rule not in UNSNOOZABLE_RULES
 
     @property
     def log_dates(self) -> list[dt.date]:
         return [dt.date.fromisoformat(day) for day in self.dates]
 
-    def acknowledge(self, *, by, note: str = "") -> None:
+    @property
+    def acknowledgement_text(self) -> str:
+        """The reason chosen and the note, as one line for lists and reports."""
+        parts = [self.get_acknowledgement_reason_display(), self.acknowledgement_note]
+        return " — ".join(part for part in parts if part)
+
+    def record(self, occurrences: list["AlertOccurrence"]) -> None:
+        """Take new occurrences (in date order): the latest reason, every date, the count."""
+        latest = occurrences[-1]
+        self.key, self.reason, self.rules_version = latest.key, latest.reason, latest.rules_version
+        days = {*self.dates, *(day for occurrence in occurrences for day in occurrence.dates)}
+        self.dates = sorted(days)
+        self.first_date = dt.date.fromisoformat(self.dates[0])
+        self.last_date = dt.date.fromisoformat(self.dates[-1])
+        self.refreshed_at = latest.recorded_at
+
+    def acknowledge(self, *, by, reason: str, note: str = "") -> None:
         self.acknowledged_at, self.acknowledged_by = timezone.now(), by
-        self.acknowledgement_note = note
-        self.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+        self.acknowledgement_reason, self.acknowledgement_note = reason, note
+        self.save(
+            update_fields=[
+                "acknowledged_at",
+                "acknowledged_by",
+                "acknowledgement_reason",
+                "acknowledgement_note",
+            ]
+        )
+
+
+class AlertOccurrence(models.Model):
+    """One firing of a rule, named by its key (rule and anchor date), recorded on an alert.
+
+    Unique on (patient, key): evaluating the same logs again finds the occurrence already stored
+    and records nothing, whether its alert is open or was acknowledged long ago.
+    """
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="history")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80)
+    reason = models.TextField()
+    dates = models.JSONField(default=list)
+    last_date = models.DateField()
+    rules_version = models.CharField(max_length=20)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["last_date", "recorded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "key"], name="one_occurrence_per_key")
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class AlertSnoozeQuerySet(models.QuerySet):
+    def active(self, now: dt.datetime | None = None):
+        return self.filter(lifted_at__isnull=True, until__gt=now or timezone.now())
+
+
+class AlertSnooze(models.Model):
+    """A clinician mutes one rule for one patient until `until`; occurrences are still recorded.
+
+    At most one not lifted per (patient, rule); a new snooze ends the previous one.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alert_snoozes")
+    rule = models.CharField(max_length=40, choices=RULE_CHOICES)
+    until = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it ended early, or was replaced by a new snooze."
+    )
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AlertSnoozeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["until"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "rule"],
+                condition=Q(lifted_at__isnull=True),
+                name="one_snooze_per_rule",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rule__in=sorted(UNSNOOZABLE_RULES)), name="safety_rules_not_snoozed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_rule_display()} snoozed for {self.patient} until {self.until}"
 
 
 class ClinicAlertPolicy(models.Model):
@@ -315,6 +458,22 @@ def alert_thresholds(clinic: Clinic) -> dict:
     if policy is None:
         return alert_rules.resolve_thresholds({}, alert_rules.ALERT_POLICY_DEFAULTS)
     return policy.thresholds()
+
+
+def running_snoozes(patient: Patient) -> list[AlertSnooze]:
+    """The patient's running snoozes, each with `waiting`: the occurrences recorded meanwhile on
+    the rule's alert, so the page says what the snooze holds back. Two queries."""
+    snoozes = list(
+        AlertSnooze.objects.active().filter(patient=patient).select_related("created_by")
+    )
+    waiting = dict(
+        Alert.objects.snoozed()
+        .filter(patient=patient, rule__in=[snooze.rule for snooze in snoozes])
+        .values_list("rule", "occurrences")
+    )
+    for snooze in snoozes:
+        snooze.waiting = waiting.get(snooze.rule, 0)
+    return snoozes
 
 
 def with_log_summary(patients: models.QuerySet, *, today: dt.date, sparkline_days: int):

@@ -1,9 +1,17 @@
-"""Rehab workflows, one module per topic: daily logs and alerts, plans, care-team tasks,
+"""Rehab workflows, one module per topic: daily logs, alerts, plans, care-team tasks,
 follow-up visits.
 
 Every name other apps use is importable from `rehab.services` itself.
 """
 
+from rehab.services.alerts import (
+    AlertChanged,
+    NotSnoozable,
+    alert_acknowledge,
+    alert_snooze,
+    alert_snooze_lift,
+    alerts_record,
+)
 from rehab.services.care import (
     care_task_create,
     care_task_done,
@@ -13,7 +21,6 @@ from rehab.services.care import (
 from rehab.services.logs import (
     RULES_LOOKBACK_DAYS,
     LogDateTaken,
-    alert_acknowledge,
     alerts_evaluate,
     alerts_evaluate_all,
     daily_log_delete,
@@ -48,6 +55,8 @@ from rehab.services.plans import (
 from rehab.services.visits import VisitClosed, visit_book, visit_close, visit_update
 
 __all__ = [
+    "AlertChanged",
+    "NotSnoozable",
     "HIGH_RISK_PROTECT_CLEARANCE",
     "RULES_LOOKBACK_DAYS",
     "LogDateTaken",
@@ -56,8 +65,11 @@ __all__ = [
     "SiteRisk",
     "VisitClosed",
     "alert_acknowledge",
+    "alert_snooze",
+    "alert_snooze_lift",
     "alerts_evaluate",
     "alerts_evaluate_all",
+    "alerts_record",
     "care_task_create",
     "care_task_done",
     "care_task_reply",

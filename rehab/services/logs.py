@@ -26,7 +26,7 @@ from rehab.models import (
     patient_today,
     patient_zone,
 )
-from rehab.services import plans
+from rehab.services import alerts, plans
 
 # The longest-run and weekly-distance rules look back 30 days and one full week before the
 # evaluated window; 35 days covers both (rehab.alerts.evaluate_alerts, `since`).
@@ -144,10 +144,12 @@ def logging_expected_since(patient: Patient, *, first_log: dt.date | None) -> dt
 def alerts_evaluate(
     patient: Patient, *, today: dt.date, since: dt.date | None = None
 ) -> list[Alert]:
-    """Store the alerts the patient's logs raise as of `today`; return the new ones.
+    """Record what the patient's logs raise as of `today`; return the alerts that took any.
 
-    Idempotent: an alert already stored (same patient and key) is left as it is, acknowledged or
-    not, so the nightly job and every log save may run it as often as they like.
+    Idempotent: an occurrence already stored (same patient and key) is left as it is, on an open
+    alert or an acknowledged one, so the nightly job and every log save may run it as often as
+    they like. New occurrences refresh the patient's open alert for their rule
+    (`rehab.services.alerts.alerts_record`).
 
     Only alerts about days from `since` on are raised. It defaults to the edit window: a patient
     can only add or change logs that recent, and a clinic that lowers a threshold gets alerts
@@ -172,7 +174,7 @@ def alerts_evaluate(
         since=since,
         unit=patient.distance_unit,
     )
-    return _store_new(patient, found)
+    return alerts.alerts_record(patient=patient, found=found)
 
 
 def _baseline_morning_pain(patient: Patient, first_n: int) -> float | None:
@@ -197,34 +199,11 @@ def _no_log_anchor(patient: Patient, bounds: dict) -> dt.date | None:
     return logging_expected_since(patient, first_log=None)
 
 
-def _store_new(patient: Patient, found: Iterable[alert_rules.Alert]) -> list[Alert]:
-    found = list(found)
-    known = set(patient.alerts.filter(key__in=[a.key for a in found]).values_list("key", flat=True))
-    new = [
-        Alert(
-            patient=patient,
-            key=alert.key,
-            rule=alert.rule,
-            reason=alert.reason,
-            evidence=alert.evidence,
-            section=alert.section,
-            dates=[day.isoformat() for day in alert.dates],
-            last_date=max(alert.dates),
-            rules_version=alert.version,
-        )
-        for alert in found
-        if alert.key not in known
-    ]
-    # ignore_conflicts: a log saved while the nightly job runs may race it to the same key.
-    Alert.objects.bulk_create(new, ignore_conflicts=True)
-    return new
-
-
 def alerts_evaluate_all() -> int:
     """Evaluate every active patient's alerts as of their own today: the nightly job's work.
 
     One transaction per patient: alerts raised for earlier patients stay if a later one fails
-    (the error is raised, never swallowed). Returns how many alerts were raised.
+    (the error is raised, never swallowed). Returns how many alerts were opened or refreshed.
     """
     raised = 0
     patients = Patient.objects.active().select_related("clinic", "user").order_by("pk")
@@ -232,8 +211,3 @@ def alerts_evaluate_all() -> int:
         with transaction.atomic():
             raised += len(alerts_evaluate(patient, today=patient_today(patient)))
     return raised
-
-
-def alert_acknowledge(*, alert: Alert, by, note: str) -> None:
-    if alert.is_open:
-        alert.acknowledge(by=by, note=note)

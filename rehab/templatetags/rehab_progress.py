@@ -10,10 +10,15 @@ from django import template
 from clinic import access
 from clinic.access import Perm
 from rehab import load, plan_history, progress
-from rehab.forms import AlertAcknowledgeForm
-from rehab.models import alert_thresholds, patient_today
+from rehab.models import AcknowledgementReason, alert_thresholds, patient_today, running_snoozes
 
 register = template.Library()
+
+
+@register.simple_tag
+def acknowledgement_reasons() -> list[tuple[str, str]]:
+    """The reasons a clinician picks from when acknowledging an alert."""
+    return AcknowledgementReason.choices
 
 
 @register.inclusion_tag("rehab/includes/patient_panel.html", takes_context=True)
@@ -55,7 +60,7 @@ def patient_progress_panel(context, patient):
         )
         if clinical
         else [],
-        "acknowledge_form": AlertAcknowledgeForm(),
+        "snoozes": running_snoozes(patient) if clinical else [],
         "csrf_token": context.get("csrf_token"),
     }
 

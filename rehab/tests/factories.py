@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from rehab.models import Activity, Alert, DailyLog
+from rehab.models import RULE_CHOICES, Activity, Alert, AlertOccurrence, DailyLog
 
 
 class DailyLogFactory(factory.django.DjangoModelFactory):
@@ -23,18 +23,50 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     kind = "walk"
 
 
+def _free_rule(alert) -> str:
+    """The first rule without an open alert for the patient (one open alert per rule)."""
+    if alert.acknowledged_at is not None:
+        return "site_pain_high"
+    taken = set(Alert.objects.unacknowledged().filter(patient=alert.patient).values_list("rule"))
+    free = [code for code, _label in RULE_CHOICES if (code,) not in taken]
+    return free[0] if free else "site_pain_high"
+
+
 class AlertFactory(factory.django.DjangoModelFactory):
+    """An alert with its one occurrence. A patient's first open alert is "site pain high"; more
+    open ones take the next rule without one, since a patient has one open alert per rule."""
+
     class Meta:
         model = Alert
+        skip_postgeneration_save = True
 
-    rule = "site_pain_high"
-    key = factory.Sequence(lambda n: f"site_pain_high:{dt.date(2026, 1, 1) + dt.timedelta(days=n)}")
+    acknowledged_at = None
+    rule = factory.LazyAttribute(_free_rule)
+    key = factory.LazyAttributeSequence(
+        lambda alert, n: f"{alert.rule}:{dt.date(2026, 1, 1) + dt.timedelta(days=n)}"
+    )
     reason = "Site pain 6/10 over the day (alert at 5/10)."
     evidence = "D — SEMC; C — Vincent 2022"
     section = "§5 Progression rules"
     dates = factory.LazyAttribute(lambda alert: [alert.last_date.isoformat()])
+    first_date = factory.LazyAttribute(
+        lambda alert: dt.date.fromisoformat(min(alert.dates)) if alert.dates else alert.last_date
+    )
     last_date = factory.LazyFunction(dt.date.today)
     rules_version = "2026.1"
+
+    @factory.post_generation
+    def history(alert, create, extracted, **kwargs):
+        if create:
+            AlertOccurrence.objects.create(
+                alert=alert,
+                patient=alert.patient,
+                key=alert.key,
+                reason=alert.reason,
+                dates=alert.dates,
+                last_date=alert.last_date,
+                rules_version=alert.rules_version,
+            )
 
 
 def day_log(patient, date, pain=1, *, morning=None, during=None, run_m=None, **fields) -> DailyLog:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinic.models import Patient
-from rehab.models import MAX_DISTANCE_M_PER_DAY, DailyLog, patient_today
+from rehab.models import MAX_DISTANCE_M_PER_DAY, AcknowledgementReason, DailyLog, patient_today
 from rehab.tests.factories import AlertFactory
 
 junk = st.one_of(
@@ -65,12 +65,21 @@ def test_a_tampered_activity_formset_never_errors(client, pat, data):
 
 
 @FUZZ
-@given(note=junk)
-def test_acknowledging_an_alert_never_errors(client, alice, pat, note):
+@given(note=junk, reason=st.one_of(st.sampled_from(AcknowledgementReason.values), junk), seen=junk)
+def test_acknowledging_an_alert_never_errors(client, alice, pat, note, reason, seen):
     alert = pat.alerts.first() or AlertFactory(patient=pat)
     client.force_login(alice)
     url = reverse("alert_acknowledge", args=[pat.pk, alert.pk])
-    assert client.post(url, clean({"note": note, "next": note})).status_code == 302
+    posted = clean({"note": note, "next": note, "reason": reason, "seen": seen})
+    assert client.post(url, posted).status_code in (200, 302)
+
+
+@FUZZ
+@given(rule=junk, days=junk)
+def test_snoozing_a_rule_never_errors(client, alice, pat, rule, days):
+    client.force_login(alice)
+    url = reverse("alert_snooze", args=[pat.pk])
+    assert client.post(url, clean({"rule": rule, "days": days})).status_code in (200, 302)
 
 
 @FUZZ

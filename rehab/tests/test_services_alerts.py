@@ -10,8 +10,18 @@ import pytest
 from django.core.management import call_command
 
 from clinic.models import Patient
+from notifications.models import Delivery, Notification
+from rehab import alerts as alert_rules
 from rehab import services
-from rehab.models import Alert, ClinicAlertPolicy, patient_today
+from rehab.models import (
+    PLAN_STOPPED,
+    Alert,
+    AlertOccurrence,
+    AlertSnooze,
+    ClinicAlertPolicy,
+    patient_today,
+)
+from rehab.services.alerts import AlertChanged, NotSnoozable
 from rehab.tests.factories import day_log
 
 TODAY = dt.date(2026, 3, 18)  # a Wednesday
@@ -232,7 +242,9 @@ def test_evaluating_again_does_not_duplicate_alerts(pat):
 def test_an_acknowledged_alert_is_not_raised_again(pat, alice):
     day_log(pat, TODAY, 7)
     services.alerts_evaluate(pat, today=TODAY)
-    services.alert_acknowledge(alert=pat.alerts.get(), by=alice, note="Called her.")
+    services.alert_acknowledge(
+        alert=pat.alerts.get(), by=alice, reason="spoke_to_runner", note="Called her."
+    )
     services.alerts_evaluate(pat, today=TODAY)
     alert = pat.alerts.get()
     assert (alert.acknowledged_by, alert.acknowledgement_note) == (alice, "Called her.")
@@ -266,3 +278,157 @@ def test_the_nightly_command_evaluates_every_active_patient_once(pat, pia, bea, 
         [],
         ["site_pain_high"],
     )
+
+
+# --- One open alert per rule: occurrences refresh it ------------------------------------------
+
+
+def test_a_rule_firing_again_refreshes_its_open_alert_with_the_new_evidence(pat):
+    for n, pain in ((4, 6), (2, 7), (0, 8)):
+        day_log(pat, days_ago(n), pain)
+        services.alerts_evaluate(pat, today=days_ago(n))
+    alert = pat.alerts.get()
+    assert alert.occurrences == 3
+    assert alert.log_dates == [days_ago(4), days_ago(2), days_ago(0)]
+    assert (alert.first_date, alert.last_date) == (days_ago(4), TODAY)
+    assert "8/10" in alert.reason and alert.key == f"site_pain_high:{TODAY}"
+    assert list(alert.history.values_list("key", flat=True)) == [
+        f"site_pain_high:{days_ago(n)}" for n in (4, 2, 0)
+    ]
+
+
+def test_evaluating_twice_changes_nothing_on_a_refreshed_alert(pat):
+    day_log(pat, days_ago(1), 6)
+    day_log(pat, TODAY, 7)
+    services.alerts_evaluate(pat, today=TODAY)
+    before = list(Alert.objects.values_list("pk", "occurrences", "dates", "reason", "refreshed_at"))
+    assert services.alerts_evaluate(pat, today=TODAY) == []
+    after = list(Alert.objects.values_list("pk", "occurrences", "dates", "reason", "refreshed_at"))
+    assert after == before and before[0][1] == 2
+    assert AlertOccurrence.objects.count() == 2
+
+
+def test_an_occurrence_after_an_acknowledgement_opens_a_new_alert(pat, alice):
+    day_log(pat, days_ago(2), 6)
+    services.alerts_evaluate(pat, today=days_ago(2))
+    first = pat.alerts.get()
+    services.alert_acknowledge(alert=first, by=alice, reason="spoke_to_runner")
+    services.alerts_evaluate(pat, today=days_ago(1))  # nothing new: stays acknowledged
+    assert pat.alerts.count() == 1
+    day_log(pat, TODAY, 7)
+    services.alerts_evaluate(pat, today=TODAY)
+    second = pat.alerts.open().get()
+    assert second.pk != first.pk and second.occurrences == 1 and second.log_dates == [TODAY]
+    first.refresh_from_db()
+    assert first.occurrences == 1 and not first.is_open
+
+
+def test_each_rule_keeps_its_own_open_alert(pat):
+    day_log(pat, days_ago(3), 1, morning=1)
+    day_log(pat, days_ago(2), 1, morning=1)
+    day_log(pat, days_ago(1), 6, morning=1)
+    day_log(pat, TODAY, 6, morning=5)
+    services.alerts_evaluate(pat, today=TODAY)
+    counts = dict(pat.alerts.values_list("rule", "occurrences"))
+    assert counts == {"site_pain_high": 2, "morning_pain_above_baseline": 1}
+
+
+def test_acknowledging_refuses_when_new_occurrences_arrived_unseen(pat, alice):
+    day_log(pat, days_ago(1), 6)
+    services.alerts_evaluate(pat, today=days_ago(1))
+    alert = pat.alerts.get()
+    day_log(pat, TODAY, 7)
+    services.alerts_evaluate(pat, today=TODAY)
+    with pytest.raises(AlertChanged):
+        services.alert_acknowledge(alert=alert, by=alice, reason="expected", seen_occurrences=1)
+    alert.refresh_from_db()
+    assert alert.is_open
+    assert services.alert_acknowledge(alert=alert, by=alice, reason="expected", seen_occurrences=2)
+
+
+def test_a_plan_stop_is_recorded_on_one_open_alert(pat):
+    """The plan engine's stop goes through the same store: keyed by day, folded by rule."""
+    from rehab.services.alerts import alerts_record
+
+    def stop(day):
+        return alert_rules.Alert(
+            rule=PLAN_STOPPED,
+            label="Plan stopped for review",
+            key=f"{PLAN_STOPPED}:{day}",
+            reason=f"Stopped on {day}.",
+            evidence="",
+            section="§5 Progression rules",
+            dates=(day,),
+        )
+
+    alerts_record(patient=pat, found=[stop(days_ago(3))])
+    alerts_record(patient=pat, found=[stop(days_ago(3)), stop(TODAY)])
+    alert = pat.alerts.get()
+    assert (alert.rule, alert.occurrences, alert.reason) == (
+        PLAN_STOPPED,
+        2,
+        f"Stopped on {TODAY}.",
+    )
+
+
+def test_refreshing_an_alert_sends_no_notice(pat, alice):
+    """Alerts reach people through the lists and the worklist, never as a notice per occurrence."""
+    for n in (2, 1, 0):
+        day_log(pat, days_ago(n), 6 + n)
+        services.alerts_evaluate(pat, today=days_ago(n))
+    assert not Notification.objects.exists() and not Delivery.objects.exists()
+
+
+# --- Snoozing a rule for one patient ----------------------------------------------------------
+
+
+def test_a_snoozed_rule_still_records_occurrences_but_is_not_open(pat, alice):
+    services.alert_snooze(patient=pat, rule="morning_pain_above_baseline", days=7, by=alice)
+    for n in (4, 3, 2, 1):
+        day_log(pat, days_ago(n), 1, morning=1)
+    day_log(pat, TODAY, 1, morning=4)
+    services.alerts_evaluate(pat, today=TODAY)
+    assert not pat.alerts.open().exists()
+    snoozed = pat.alerts.snoozed().get()
+    assert snoozed.occurrences == 1 and snoozed.is_open
+
+
+def test_lifting_a_snooze_shows_what_was_recorded_meanwhile(pat, alice):
+    snooze = services.alert_snooze(patient=pat, rule="no_log", days=3, by=alice)
+    day_log(pat, days_ago(5))
+    services.alerts_evaluate(pat, today=TODAY)
+    assert not pat.alerts.open().exists()
+    assert services.alert_snooze_lift(snooze=snooze, by=alice)
+    assert list(pat.alerts.open().values_list("rule", flat=True)) == ["no_log"]
+    snooze.refresh_from_db()
+    assert snooze.lifted_by == alice and snooze.lifted_at is not None
+    assert not services.alert_snooze_lift(snooze=snooze, by=alice)  # already ended
+
+
+def test_a_snooze_ends_by_itself(pat, alice, monkeypatch):
+    services.alert_snooze(patient=pat, rule="no_log", days=1, by=alice)
+    day_log(pat, days_ago(5))
+    services.alerts_evaluate(pat, today=TODAY)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1, minutes=1)
+    assert list(Alert.objects.open(now=later).values_list("rule", flat=True)) == ["no_log"]
+
+
+def test_snoozing_again_replaces_the_running_snooze(pat, alice, adam):
+    services.alert_snooze(patient=pat, rule="no_log", days=3, by=alice)
+    services.alert_snooze(patient=pat, rule="no_log", days=10, by=adam)
+    running = AlertSnooze.objects.active().get(patient=pat)
+    assert running.created_by == adam
+    assert AlertSnooze.objects.filter(patient=pat).count() == 2
+
+
+@pytest.mark.parametrize("rule", ["site_pain_high", PLAN_STOPPED])
+def test_safety_rules_cannot_be_snoozed(pat, alice, rule):
+    with pytest.raises(NotSnoozable):
+        services.alert_snooze(patient=pat, rule=rule, days=3, by=alice)
+    assert not AlertSnooze.objects.exists()
+
+
+@pytest.mark.parametrize("days", [0, 31])
+def test_a_snooze_lasts_one_to_thirty_days(pat, alice, days):
+    with pytest.raises(ValueError):
+        services.alert_snooze(patient=pat, rule="no_log", days=days, by=alice)

@@ -82,6 +82,7 @@ def _patients_with_a_year_of_logs(clinic, therapist, count: int) -> None:
             evidence="D — SEMC",
             section="§5",
             dates=[today.isoformat()],
+            first_date=today,
             last_date=today,
             rules_version="2026.1",
         )

@@ -1,4 +1,5 @@
-"""Alerts for the clinic: the open list, acknowledging one, and the clinic's thresholds."""
+"""Alerts for the clinic: the open list, acknowledging one, snoozing a rule for a patient, and
+the clinic's thresholds."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -6,15 +7,23 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
 from clinic.access import Perm
 from clinic.views.common import edit_clinic_policy, safe_next
 from rehab import alerts as alert_rules
-from rehab import services
-from rehab.forms import AlertAcknowledgeForm, AlertPolicyForm
-from rehab.models import Alert, ClinicAlertPolicy
+from rehab.forms import AlertAcknowledgeForm, AlertPolicyForm, AlertSnoozeForm
+from rehab.models import (
+    RULE_CHOICES,
+    UNSNOOZABLE_RULES,
+    Alert,
+    ClinicAlertPolicy,
+    running_snoozes,
+)
+from rehab.services import alerts as alert_services
 
 ALERTS_PER_PAGE = 25
 
@@ -36,29 +45,135 @@ def alert_list(request):
     )
 
 
-@require_POST
 @access.with_patient(Perm.EDIT)
 def alert_acknowledge(request, patient, alert_id):
+    """Acknowledge an alert with a reason. The lists post here; a post with a missing reason (or
+    "Other" without a note) is shown again on this page with the message beside the field."""
     alert = get_object_or_404(patient.alerts, pk=alert_id)
-    form = AlertAcknowledgeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The note is too long: keep it under 1,000 characters.")
-    elif alert.is_open:
-        with transaction.atomic():
-            services.alert_acknowledge(alert=alert, by=request.user, note=form.cleaned_data["note"])
+    if not alert.is_open:
+        messages.info(request, f"“{alert.get_rule_display()}” was already acknowledged.")
+        return HttpResponseRedirect(_back(request, patient))
+    form = AlertAcknowledgeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return _acknowledge(request, patient, alert, form.cleaned_data)
+        except alert_services.AlertChanged:
+            alert.refresh_from_db()
+            form = AlertAcknowledgeForm(initial=form.cleaned_data)
+            messages.warning(
+                request,
+                "This alert took new occurrences since you looked at it. Review them and "
+                "acknowledge again.",
+            )
+    if request.method == "GET":
+        audit.record(request, "alert.view", patient=patient, obj=alert)
+    history = list(alert.history.all())
+    return render(
+        request,
+        "rehab/alert_acknowledge.html",
+        {
+            "patient": patient,
+            "alert": alert,
+            "form": form,
+            "history": history,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+    )
+
+
+def _acknowledge(request, patient, alert, data: dict) -> HttpResponseRedirect:
+    with transaction.atomic():
+        done = alert_services.alert_acknowledge(
+            alert=alert,
+            by=request.user,
+            reason=data["reason"],
+            note=data["note"],
+            seen_occurrences=data["seen"],
+        )
+        if done:
             audit.record(
                 request,
                 "alert.acknowledge",
                 patient=patient,
                 obj=alert,
-                detail={"rule": alert.rule, "key": alert.key, "note": alert.acknowledgement_note},
+                detail={
+                    "rule": alert.rule,
+                    "key": alert.key,
+                    "occurrences": alert.occurrences,
+                    "reason": alert.acknowledgement_reason,
+                    "note": alert.acknowledgement_note,
+                },
             )
+    if done:
         messages.success(request, f"Acknowledged “{alert.get_rule_display()}” for {patient}.")
     return HttpResponseRedirect(_back(request, patient))
 
 
 def _back(request, patient) -> str:
     return safe_next(request, reverse("patient_detail", args=[patient.pk]) + "#alerts")
+
+
+@access.with_patient(Perm.EDIT)
+def alert_snooze(request, patient):
+    """Mute one rule for this patient for 1–30 days (audited). The safety rules are not offered:
+    pain at the alert level and a stopped plan must always reach a person."""
+    form = AlertSnoozeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"rule": request.GET.get("rule")},
+    )
+    if request.method == "POST" and form.is_valid():
+        rule, days = form.cleaned_data["rule"], form.cleaned_data["days"]
+        with transaction.atomic():
+            snooze = alert_services.alert_snooze(
+                patient=patient, rule=rule, days=days, by=request.user
+            )
+            audit.record(
+                request,
+                "alert.snooze",
+                patient=patient,
+                obj=snooze,
+                detail={"rule": rule, "days": days, "until": snooze.until.isoformat()},
+            )
+        messages.success(
+            request,
+            f"“{snooze.get_rule_display()}” is snoozed for {patient} until "
+            f"{date_format(timezone.localtime(snooze.until), 'DATETIME_FORMAT')}. New occurrences "
+            "are still recorded on the alert.",
+        )
+        return HttpResponseRedirect(_back(request, patient))
+    if request.method == "GET":
+        audit.record(request, "alert.snoozes.view", patient=patient, obj=patient)
+    return render(
+        request,
+        "rehab/alert_snooze.html",
+        {
+            "patient": patient,
+            "form": form,
+            "snoozes": running_snoozes(patient),
+            "safety_rules": [label for code, label in RULE_CHOICES if code in UNSNOOZABLE_RULES],
+        },
+    )
+
+
+@require_POST
+@access.with_patient(Perm.EDIT)
+def alert_snooze_lift(request, patient, snooze_id):
+    snooze = get_object_or_404(patient.alert_snoozes, pk=snooze_id)
+    with transaction.atomic():
+        lifted = alert_services.alert_snooze_lift(snooze=snooze, by=request.user)
+        if lifted:
+            audit.record(
+                request,
+                "alert.snooze_lift",
+                patient=patient,
+                obj=snooze,
+                detail={"rule": snooze.rule},
+            )
+    if lifted:
+        messages.success(request, f"“{snooze.get_rule_display()}” alerts show again for {patient}.")
+    else:
+        messages.info(request, "That snooze had already ended.")
+    return HttpResponseRedirect(_back(request, patient))
 
 
 @access.admin_only

@@ -3,6 +3,7 @@ the export page, the audit trail, a progress report (page and PDF), who viewed a
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import AuditEvent
 from clinic.tests import factories
@@ -15,7 +16,10 @@ def grow(clinic, alice, adam, pat, n: int) -> None:
         patient = factories.PatientFactory(clinic=clinic, therapist=alice)
         episode(patient, intake_days_ago=20, logs={1: (1, [("run", 2000)])})
         finished_job(clinic, adam)
-        AlertFactory(patient=pat, key=f"grow-{pat.alerts.count()}-{k}")
+        # Acknowledged, since a patient has one open alert per rule.
+        AlertFactory(
+            patient=pat, key=f"grow-{pat.alerts.count()}-{k}", acknowledged_at=timezone.now()
+        )
         for action in ("patient.view", "report.view", "export.download"):
             AuditEvent.objects.create(clinic=clinic, actor=alice, action=action, patient=pat)
 
