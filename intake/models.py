@@ -66,6 +66,18 @@ class IntakeLink(models.Model):
         return "open"
 
 
+class ExamSide(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both"
+
+
+class ImagingStatus(models.TextChoices):
+    NONE = "none", "No imaging"
+    PENDING = "pending", "Imaging pending"
+    DONE = "done", "Imaging done"
+
+
 class Intake(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Being answered"
@@ -117,6 +129,13 @@ class Intake(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The examination's record beside the scored answers (the rule set's imaging type, result and
+    # grade stay in `answers`): clinic staff only, written with the examination, audited.
+    exam_side = models.CharField(
+        "side examined", max_length=8, choices=ExamSide.choices, blank=True
+    )
+    imaging_status = models.CharField(max_length=8, choices=ImagingStatus.choices, blank=True)
+    imaging_date = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority_rank", "-score", "submitted_at"]
@@ -126,6 +145,13 @@ class Intake(models.Model):
                 name="intake_queue_order",
             ),
             models.Index(fields=["patient", "-submitted_at"]),
+            # The triage queue's own order over the open intakes (Intake.OPEN_STATUSES), so a
+            # page of it is read from the index instead of sorting every open intake (issue 13).
+            models.Index(
+                fields=["clinic", "priority_rank", "-score", "submitted_at", "id"],
+                condition=models.Q(status__in=["new", "in_review", "follow_up"]),
+                name="intake_open_queue",
+            ),
         ]
 
     def __str__(self):
@@ -243,3 +269,61 @@ class ClinicScoringPolicy(models.Model):
 
     def __str__(self):
         return f"Scoring policy of {self.clinic}"
+
+
+class ClinicalNote(models.Model):
+    """A clinician's note on a patient in the SOAP layout. Clinic staff only (never the care team
+    or the patient); its text is never changed in place: each edit adds a ClinicalNoteVersion,
+    so what was written, by whom and when stays on record."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="clinical_notes")
+    intake = models.ForeignKey(
+        Intake, null=True, blank=True, on_delete=models.SET_NULL, related_name="clinical_notes"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-created_at"])]
+
+    def __str__(self):
+        return f"Clinical note of {self.created_at:%Y-%m-%d}"
+
+
+class ClinicalNoteVersion(models.Model):
+    """One version of a clinical note's text; only ever added."""
+
+    SECTIONS = ("subjective", "objective", "assessment", "plan")
+
+    note = models.ForeignKey(ClinicalNote, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["note", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "number"], name="one_note_version_number")
+        ]
+
+    def __str__(self):
+        return f"Version {self.number} of {self.note}"
+
+    @property
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(letter, title, text) of each SOAP section, in order."""
+        titles = ("Subjective", "Objective", "Assessment", "Plan")
+        return [
+            (title[0], title, getattr(self, name))
+            for name, title in zip(self.SECTIONS, titles, strict=True)
+        ]

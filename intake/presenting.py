@@ -169,6 +169,30 @@ def runner_intake_step(intake: Intake, *, today) -> dict:
 
 # --- The clinician's view of a stored score -------------------------------------------------------
 
+
+def exam_record_rows(intake: Intake) -> list[tuple[str, str]]:
+    """The examination's side and imaging in words, for clinic staff: [(label, text)]."""
+    rows = []
+    if intake.exam_side:
+        rows.append(("Side", intake.get_exam_side_display()))
+    if intake.imaging_status:
+        text = intake.get_imaging_status_display()
+        imaging = (intake.result or {}).get("imaging") or {}
+        found = [
+            dict(QUESTIONS[key].choices).get(imaging.get(name), "")
+            for key, name in (("imaging_modality", "modality"), ("imaging_result", "result"))
+        ]
+        systems = dict(QUESTIONS["imaging_grade_system"].choices)
+        if imaging.get("grade"):
+            system = systems.get(imaging.get("grade_system"), "")
+            found.append(f"{system} grade {imaging['grade']}".strip())
+        if intake.imaging_date:
+            found.append(f"{intake.imaging_date:%d %b %Y}")
+        details = ", ".join(part for part in found if part)
+        rows.append(("Imaging", f"{text}: {details}" if details else text))
+    return rows
+
+
 # Facts the engine derives (see intake.scoring.DERIVED_FACTS) that can raise a red flag, in words.
 FACT_WORDS = {
     "region_suggests_high_risk": "Focal pain in a region that points to a high-risk site",

@@ -14,7 +14,15 @@ from intake.links import link_from_token as link_from_token
 from intake.links import link_send as link_send
 from intake.links import link_token as link_token
 from intake.links import link_url as link_url
-from intake.models import Intake, IntakeDecision, IntakeEvent, IntakeLink, IntakeScore
+from intake.models import (
+    ClinicalNote,
+    ClinicalNoteVersion,
+    Intake,
+    IntakeDecision,
+    IntakeEvent,
+    IntakeLink,
+    IntakeScore,
+)
 from notifications.services import intake_invitation_queue, preferences_save
 from rehab.services import visit_book
 
@@ -304,3 +312,40 @@ def intake_decide(
                 **visit,  # the decision's notes are the clinic's: not copied to the runner
             )
     return decision
+
+
+# --- The examination's record and clinical notes (clinic staff only) --------------------------
+
+
+def intake_exam_record(
+    *, intake: Intake, exam_side: str, imaging_status: str, imaging_date
+) -> Intake:
+    """Keep the examination's side and imaging status and date (saved with the examination)."""
+    intake.exam_side, intake.imaging_status = exam_side, imaging_status
+    intake.imaging_date = imaging_date
+    intake.save(update_fields=["exam_side", "imaging_status", "imaging_date", "updated_at"])
+    return intake
+
+
+def clinical_note_add(
+    *, patient: Patient, author: User, sections: dict, intake: Intake | None = None
+) -> ClinicalNote:
+    """A new SOAP note with its first version."""
+    with transaction.atomic():
+        note = ClinicalNote.objects.create(patient=patient, intake=intake, created_by=author)
+        ClinicalNoteVersion.objects.create(note=note, number=1, author=author, **sections)
+    return note
+
+
+def clinical_note_revise(
+    *, note: ClinicalNote, author: User, sections: dict
+) -> ClinicalNoteVersion | None:
+    """Add a version with the changed text (earlier versions stay); None when nothing changed."""
+    with transaction.atomic():
+        locked = ClinicalNote.objects.select_for_update().get(pk=note.pk)
+        latest = locked.versions.order_by("-number").first()
+        if all(getattr(latest, name) == text for name, text in sections.items()):
+            return None
+        return ClinicalNoteVersion.objects.create(
+            note=locked, number=latest.number + 1, author=author, **sections
+        )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from intake.views import policy, runner, triage
+from intake.views import notes, policy, runner, triage
 
 urlpatterns = [
     # The runner's questionnaire, through a personal link (no account needed).
@@ -31,4 +31,16 @@ urlpatterns = [
     path("intakes/<uuid:intake_id>/assign/", triage.intake_assign, name="intake_assign"),
     path("intakes/<uuid:intake_id>/decide/", triage.intake_decide, name="intake_decide"),
     path("clinic/scoring-policy/", policy.scoring_policy, name="scoring_policy"),
+    # Clinical notes: clinic staff only.
+    path("patients/<uuid:patient_id>/notes/", notes.clinical_notes, name="clinical_notes"),
+    path(
+        "patients/<uuid:patient_id>/notes/new/",
+        notes.clinical_note_create,
+        name="clinical_note_create",
+    ),
+    path(
+        "patients/<uuid:patient_id>/notes/<uuid:note_id>/edit/",
+        notes.clinical_note_edit,
+        name="clinical_note_edit",
+    ),
 ]

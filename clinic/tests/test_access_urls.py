@@ -11,6 +11,7 @@ from django.urls.converters import IntConverter, UUIDConverter
 
 from clinic.models import Clinic, Invitation, Membership
 from clinic.tests import factories, otp
+from intake import services as intake_services
 from intake.services import link_token
 from intake.tests.factories import IntakeLinkFactory, submitted_intake
 from notifications.tests.factories import access_cast as notifications_cast
@@ -107,6 +108,10 @@ TABLE = {
     "intake_claim": ("post", "intake", INTAKE_ACTION),
     "intake_assign": ("post", "intake", INTAKE_ACTION),
     "intake_decide": ("post", "intake", row(LOGIN, DENIED, DENIED, DENIED, 400, 400, NONE, NONE)),
+    # Clinical notes: clinic staff of the patient's clinic; never the patient or the care team.
+    "clinical_notes": ("get", "patient", STAFF_OF_PATIENT),
+    "clinical_note_create": ("post", "patient", row(LOGIN, NONE, NONE, NONE, 400, 400, NONE, NONE)),
+    "clinical_note_edit": ("get", "clinical_note", STAFF_OF_PATIENT),
     "scoring_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
     # rehab/ — the patient's own log ("log_day" names today; only pat has a log that day).
     "log_today": ("get", None, PATIENT_PAGE),
@@ -260,6 +265,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
     exercise = rehab_factories.ExerciseFactory(clinic=clinic_a)
     task = rehab_factories.care_task_for_coach(pat, by=alice, coach=coach_cole)
     visit = rehab_factories.VisitFactory(patient=pat)
+    note = intake_services.clinical_note_add(patient=pat, author=alice, sections={"plan": "x"})
     settings.EXPORT_ROOT = tmp_path / "exports"
     export_job = reports_factories.finished_job(clinic_a, adam)
     return {
@@ -299,6 +305,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
             "exercise": {"exercise_id": exercise.pk},
             "care_task": {"patient_id": pat.pk, "task_id": task.pk},
             "visit": {"patient_id": pat.pk, "visit_id": visit.pk},
+            "clinical_note": {"patient_id": pat.pk, "note_id": note.pk},
             "export_job": {"job_id": export_job.pk},
             **notifications_cast(pat),
         },

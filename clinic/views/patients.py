@@ -13,6 +13,8 @@ from clinic.access import Perm
 from clinic.forms import CareTeamAddForm, OwnerForm, PatientForm
 from clinic.models import Role
 from clinic.views.common import safe_next
+from intake.clinical_forms import ClinicalNoteForm
+from intake.views.notes import latest_notes
 
 
 @access.with_patient(Perm.VIEW_PROGRESS)
@@ -29,6 +31,8 @@ def patient_detail(request, patient):
             clinic=patient.clinic, initial={"therapist": patient.therapist_id}
         )
         context["can_take"] = Role.THERAPIST in access.workspace(request).roles
+        context["clinical_notes"] = latest_notes(request, patient)  # staff only, audited
+        context["note_form"] = ClinicalNoteForm()
     return render(request, "clinic/patient_detail.html", context)
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
+from django.db.models.fields.json import KeyTransform
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from clinic import access, audit
 from clinic.access import Perm
 from clinic.models import User
 from intake import scoring, services
+from intake.clinical_forms import ExamRecordForm
 from intake.forms import (
     AnswerStepForm,
     AssignForm,
@@ -21,7 +23,7 @@ from intake.forms import (
     step_keys,
 )
 from intake.models import Intake, IntakeDecision, IntakeLink
-from intake.presenting import answer_rows, clinician_result
+from intake.presenting import answer_rows, clinician_result, exam_record_rows
 from intake.views.runner import (
     autosave,
     is_autosave,
@@ -86,8 +88,13 @@ def filtered_queue(clinic, filters: dict, user):
         intakes = intakes.filter(assigned_to__isnull=True)
     elif THERAPIST_ID.fullmatch(therapist):
         intakes = intakes.filter(assigned_to_id=int(therapist))
-    return intakes.select_related("patient", "assigned_to").order_by(
-        "priority_rank", "-score", "submitted_at", "pk"
+    # The queue's order is the partial index `intake_open_queue`, so a page is read from the
+    # index. The jsonb columns stay in the table: the page shows only the first red flag.
+    return (
+        intakes.select_related("patient", "assigned_to")
+        .defer("answers", "steps_done", "result")
+        .annotate(first_red_flag=KeyTransform("0", KeyTransform("red_flags", "result")))
+        .order_by("priority_rank", "-score", "submitted_at", "pk")
     )
 
 
@@ -133,6 +140,7 @@ def _detail(request, intake: Intake, decision_form: DecisionForm, status: int = 
                 for stored in intake.scores.select_related("created_by")
             ],
             "rows": answer_rows(intake, audience="clinician"),
+            "exam_rows": exam_record_rows(intake),
             "decisions": intake.decisions.select_related("decided_by"),
             "events": intake.events.select_related("actor"),
             "decision_form": decision_form,
@@ -164,15 +172,28 @@ def intake_exam(request, intake_id):
     if intake.status == Intake.Status.DRAFT:
         messages.error(request, "Submit the runner's answers before the examination.")
         return redirect("intake_detail", intake.pk)
+    data = request.POST if request.method == "POST" else None
     form = AnswerStepForm(
-        request.POST if request.method == "POST" else None,
+        data,
         step="therapist",
         answers=intake.answers,
         version=intake.ruleset_version or None,
     )
-    if request.method == "POST" and form.is_valid():
-        result = services.intake_rescore(intake=intake, answers=form.answers(), actor=request.user)
-        audit.record(request, "intake.examine", patient=intake.patient, obj=intake)
+    record = ExamRecordForm(data, initial=_exam_record_initial(intake))
+    valid = data is not None and form.is_valid() & record.is_valid() and record.check(form)
+    if valid:
+        with transaction.atomic():
+            services.intake_exam_record(intake=intake, **record.cleaned_data)
+            result = services.intake_rescore(
+                intake=intake, answers=form.answers(), actor=request.user
+            )
+            audit.record(
+                request,
+                "intake.examine",
+                patient=intake.patient,
+                obj=intake,
+                detail={"side": intake.exam_side, "imaging": intake.imaging_status},
+            )
         messages.success(
             request, f"Examination saved. New score {result.score} ({result.band} suspicion)."
         )
@@ -180,7 +201,17 @@ def intake_exam(request, intake_id):
     audit.record(
         request, "intake.view", patient=intake.patient, obj=intake, detail={"page": "exam"}
     )
-    return render(request, "intake/exam.html", {"intake": intake, "form": form})
+    return render(request, "intake/exam.html", {"intake": intake, "form": form, "record": record})
+
+
+def _exam_record_initial(intake: Intake) -> dict:
+    """The examination's record so far; the side starts as the runner's answer."""
+    return {
+        "exam_side": intake.exam_side or intake.side,
+        "imaging_status": intake.imaging_status
+        or ("done" if intake.answers.get("imaging_result") else ""),
+        "imaging_date": intake.imaging_date,
+    }
 
 
 @require_POST

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Patient, User
 from rehab import alerts as alert_rules
-from rehab import library, load, progression
+from rehab import imaging_grade, library, load, progression
 from rehab.alerts import ALERT_POLICY_DEFAULTS
 from rehab.models import (
     PLAN_STOPPED,
@@ -203,6 +203,41 @@ def template_proposed(templates: Iterable[PlanTemplate], risk: SiteRisk) -> Plan
     return next((t for t in templates if t.risk_class == risk.risk), None)
 
 
+def intake_imaging_advice(intake) -> imaging_grade.ProtectAdvice | None:
+    """What the intake's examination imaging (status, and the rule set's result, system and
+    grade in the stored score) asks of the protect phase; None when nothing."""
+    if intake is None or not intake.imaging_status:
+        return None
+    imaging = (intake.result or {}).get("imaging") or {}
+    return imaging_grade.protect_advice(
+        status=intake.imaging_status,
+        result=imaging.get("result"),
+        system=imaging.get("grade_system"),
+        system_label=GRADE_SYSTEM_LABELS.get(imaging.get("grade_system"), ""),
+        grade=imaging.get("grade"),
+    )
+
+
+GRADE_SYSTEM_LABELS = {
+    "kaeding_miller": "Kaeding–Miller",
+    "fredericson": "Fredericson",
+    "arendt": "Arendt",
+}
+
+
+def _graded_content(content: dict, advice: imaging_grade.ProtectAdvice | None) -> dict:
+    """The content with its first protect phase set as the imaging advises."""
+    if advice is None:
+        return content
+    spec = content_from_json(content)
+    for index, phase in enumerate(spec.phases):
+        if phase.kind == progression.PhaseKind.PROTECT:
+            fields = imaging_grade.protect_phase_fields(phase.weeks, phase.exit_clearance, advice)
+            spec = spec.replace_phase(index, dataclasses.replace(phase, **fields))
+            return spec.to_json()
+    return content
+
+
 def plan_assign(
     *,
     patient: Patient,
@@ -237,7 +272,7 @@ def plan_assign(
             template_version=version,
             intake=intake,
             name=template.name,
-            content=version.content,
+            content=_graded_content(version.content, intake_imaging_advice(intake)),
             high_risk_site=high_risk_site,
             site_label=site_label[:120],
             start_date=start_date,

@@ -26,6 +26,7 @@ from rehab.plan_forms import (
     PlanSettingsForm,
     ResumeForm,
 )
+from rehab.services.plans import intake_imaging_advice
 
 
 @access.staff_only
@@ -149,6 +150,8 @@ def plan_detail(request, patient, plan_id):
             for index, phase in enumerate(plan.spec.phases)
         ],
     }
+    if staff and plan.is_draft:  # the grade is clinical: never shown to the care team
+        context["imaging_advice"] = intake_imaging_advice(plan.intake)
     if staff and plan.status == "review":
         context["resume_form"] = ResumeForm(plan=plan)
     if staff and plan.is_draft and not (patient.therapist and patient.therapist.is_active):
