@@ -522,11 +522,11 @@ def copy_safe(people: dict) -> bool:
     )
 
 
-# The formula guard of `exporters.safe_text`, in SQL, on the name `p.name`; an empty name is
+# The formula guard of `exporters.safe_text`, in SQL, on the name `q.name`; an empty name is
 # an empty cell (NULL), as the csv module writes it, where COPY would write "".
 GUARDED_NAME = (
-    "NULLIF(CASE WHEN left(p.name, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
-    "THEN '''' || p.name ELSE p.name END, '')"
+    "NULLIF(CASE WHEN left(q.name, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
+    "THEN '''' || q.name ELSE q.name END, '')"
 )
 
 
@@ -542,39 +542,42 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
     written the same way. Each patient's research id or id and name, day 0 and unit come from
     `people`, worked out once per patient in Python (as the Python path does)."""
     keys = list(people)
-    per_unit = "CASE p.unit WHEN 'mi' THEN {} ELSE {} END".format(
+    per_unit = "CASE q.unit WHEN 'mi' THEN {} ELSE {} END".format(
         load.METRES_PER_UNIT["mi"], load.METRES_PER_UNIT["km"]
     )
-    who = ["p.ref"] if deidentified else ["p.ref", GUARDED_NAME, "q.date::text"]
+    who = ["q.ref"] if deidentified else ["q.ref", GUARDED_NAME, "q.date::text"]
     cells = [
         *who,
-        "q.date - p.anchor",
+        "q.date - q.anchor",
         "q.site_pain",
         "q.morning_pain",
         "q.activity_pain",
         "CASE WHEN q.swelling THEN 'yes' ELSE 'no' END",
         "CASE WHEN q.limp THEN 'yes' ELSE 'no' END",
-        "p.unit",
+        "q.unit",
         sql_distance("running_m", per_unit),
         sql_distance("walking_m", per_unit),
         sql_distance("running_m", str(load.METRES_PER_UNIT["km"])),
         sql_distance("walking_m", str(load.METRES_PER_UNIT["km"])),
         "q.cross_min",
     ]
+    # One sort serves both the grouping and the order, as in `log_rows`: the group key starts
+    # with (patient, date), unique per log, and carries the patient's own cells along.
     query = f"""
         SELECT {", ".join(cells)}
         FROM (
             SELECT l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
-                l.swelling, l.limp,
+                l.swelling, l.limp, p.ref, p.name, p.anchor, p.unit,
                 SUM(a.distance_m) FILTER (WHERE a.kind = ANY(%s)) AS running_m,
                 SUM(a.distance_m) FILTER (WHERE a.kind = %s) AS walking_m,
                 SUM(a.duration_min) FILTER (WHERE a.kind = ANY(%s)) AS cross_min
-            FROM rehab_dailylog l LEFT JOIN rehab_activity a ON a.log_id = l.id
-            WHERE l.patient_id = ANY(%s::uuid[])
-            GROUP BY l.id
+            FROM rehab_dailylog l
+            JOIN unnest(%s::uuid[], %s::text[], %s::text[], %s::date[], %s::text[])
+                AS p (id, ref, name, anchor, unit) ON p.id = l.patient_id
+            LEFT JOIN rehab_activity a ON a.log_id = l.id
+            GROUP BY l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
+                l.swelling, l.limp, p.ref, p.name, p.anchor, p.unit
         ) q
-        JOIN unnest(%s::uuid[], %s::text[], %s::text[], %s::date[], %s::text[])
-            AS p (id, ref, name, anchor, unit) ON p.id = q.patient_id
         ORDER BY q.patient_id, q.date
     """  # noqa: S608 - no outside text in it: every value is a parameter
     refs = [people[key].ref for key in keys]
@@ -582,7 +585,6 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
         RUNNING_KINDS,
         ActivityKind.WALK.value,
         CROSS_TRAINING_KINDS,
-        keys,
         keys,
         [ref[0] for ref in refs],
         [ref[1] if len(ref) > 1 else "" for ref in refs],

@@ -137,7 +137,13 @@ def postgres_csv_chunks(query: str, params: Sequence, *, using: str = "default")
         sink = Sink()
         try:
             with raw.cursor() as cursor:
-                cursor.copy_expert(sql, sink, size=CSV_CHUNK_BYTES)
+                # A cohort's rows join per-patient arrays whose size the planner cannot judge:
+                # it overestimates a hundredfold and JIT-compiles for seconds.
+                cursor.execute("SET jit = off")
+                try:
+                    cursor.copy_expert(sql, sink, size=CSV_CHUNK_BYTES)
+                finally:
+                    cursor.execute("RESET jit")
             sink.flush()
             put(_COPY_DONE)
         except _CopyStopped:
