@@ -25,7 +25,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -320,18 +320,8 @@ def signals_mine(request: HttpRequest, patient_path: str = "patient") -> Q:
     )
     if ws.keeps_inbox:
         return mine | unowned
-    # Nobody keeps the inbox: every therapist does (as `clinic_inbox`).
-    if Role.THERAPIST in ws.roles and not _clinic_has_inbox_keepers(request):
-        return mine | unowned
+    # Nobody keeps the inbox: every therapist does (as `clinic_inbox`). Asked inside the list's
+    # own query, so a page's lists and the navigation's counts add no query for it.
+    if Role.THERAPIST in ws.roles:
+        return mine | (unowned & ~Exists(Membership.objects.inbox().filter(clinic=ws.clinic)))
     return mine
-
-
-def _clinic_has_inbox_keepers(request: HttpRequest) -> bool:
-    """Whether the active clinic has an admin or a therapist on duty; asked once per request
-    (the navigation's counts and the page's lists both need it)."""
-    if not hasattr(request, "_clinic_has_inbox_keepers"):
-        clinic = workspace(request).clinic
-        request._clinic_has_inbox_keepers = (
-            Membership.objects.inbox().filter(clinic=clinic).exists()
-        )
-    return request._clinic_has_inbox_keepers

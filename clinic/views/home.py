@@ -11,6 +11,7 @@ from clinic import access, lockouts
 from clinic.access import Perm
 from clinic.forms import InvitationForm
 from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Invitation, Membership, Patient, Role, User
+from rehab.glance import with_glance
 from rehab.models import with_log_summary
 
 PAGE_SIZE = 25
@@ -60,6 +61,7 @@ def caseload(request):
     # Patients with open alerts first; pain sparklines and last log from rehab, in fixed queries.
     today = timezone.localdate()
     patients = with_log_summary(patients, today=today, sparkline_days=SPARKLINE_DAYS)
+    patients = with_glance(patients)  # site, side and phase at a glance, as subqueries
     page = Paginator(
         patients.prefetch_related("care_team__user").order_by(
             "-open_alert_count", "last_name", "first_name", "id"
