@@ -2,8 +2,9 @@
 injury, the phase of their plan, and how many days they have been in the clinic's care.
 
 The site is the confirmed site of the latest submitted intake (the plan's copy when the intake
-names none); the side is the one the runner gave. Both are clinical: pages show them to clinic
-staff only. The phase and the days in care are progress, which the care team may see too.
+names none); the side is the one examined, else the one the runner gave. Both are clinical:
+pages show them to clinic staff only. The phase and the days in care are progress, which the
+care team may see too.
 """
 
 import dataclasses
@@ -40,7 +41,11 @@ def with_glance(patients: QuerySet[Patient]) -> QuerySet[Patient]:
             blank,
             output_field=CharField(),
         ),
-        glance_side=Coalesce(Subquery(latest.values("side")[:1]), blank),
+        glance_side=Coalesce(
+            NullIf(Subquery(latest.values("exam_side")[:1]), blank),
+            Subquery(latest.values("side")[:1]),
+            blank,
+        ),
         glance_phase=Coalesce(Subquery(plan.values("phase_label")[:1]), blank),
         glance_phase_kind=Coalesce(Subquery(plan.values("phase_kind")[:1]), blank),
         glance_plan_status=Coalesce(Subquery(plan.values("status")[:1]), blank),

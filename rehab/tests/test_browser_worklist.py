@@ -32,6 +32,10 @@ def a_clinic_day():
     pia = factories.patient_with_account(
         clinic, alice, email="pia@runner.example", first_name="Pia", last_name="Stone"
     )
+    Patient.objects.filter(pk=pat.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
+    submitted_intake(
+        clinic, pat, {"region": "shin_front", "side": "left", "confirmed_site": "anterior_tibia"}
+    )
     active_plan(pat, start=today - dt.timedelta(days=10), by=alice)
     AlertFactory(patient=pia, rule="no_log", key="no_log:1", reason="No log for 3 days.")
     AlertFactory(
@@ -71,7 +75,7 @@ def test_the_therapist_starts_from_her_worklist_and_takes_an_unowned_runner(
         open_the_phone_menu(page)
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Alerts 2 open for your patients")).to_be_visible()
-    expect(nav.get_by_role("link", name="Triage 1 waiting for you")).to_be_visible()
+    expect(nav.get_by_role("link", name="Triage 2 waiting for you")).to_be_visible()
     if width < 576:
         screenshot(page, f"worklist-menu-{width}")
         page.get_by_role("button", name="Open the menu").click()
@@ -90,3 +94,17 @@ def test_the_therapist_starts_from_her_worklist_and_takes_an_unowned_runner(
     )
     screenshot(page, f"worklist-taken-{width}")
     assert Patient.objects.get(pk=ursa.pk).therapist == alice
+
+    # The caseload and the patient's header: site, side, phase and days in care at a glance.
+    page.goto(f"{live_server.url}/caseload/")
+    row = page.get_by_role("row").filter(has_text="Lane, Pat")
+    expect(row).to_contain_text("Anterior tibial cortex (front of the shin), left")
+    expect(row).to_contain_text("Protect")
+    expect(row).to_contain_text("day 11")
+    screenshot(page, f"caseload-glance-{width}")
+    row.get_by_role("link", name="Lane, Pat").click()
+    glance = page.locator(".page-head .glance")
+    expect(glance).to_contain_text("Anterior tibial cortex (front of the shin), left")
+    expect(glance).to_contain_text("Protect")
+    expect(glance).to_contain_text("Day 11 in care")
+    screenshot(page, f"patient-glance-{width}")

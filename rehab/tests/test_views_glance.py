@@ -66,5 +66,12 @@ def test_the_coach_sees_phase_and_days_but_not_the_site(client, alice, coach_col
     assert "tibial" not in body and "Site" not in header
 
 
+def test_the_side_examined_wins_over_the_runners_answer(client, alice, clinic_a, pat):
+    intake = submitted_intake(clinic_a, pat, SHIN)
+    type(intake).objects.filter(pk=intake.pk).update(exam_side="right")
+    client.force_login(alice)
+    assert f"{SITE}, right" in client.get(reverse("caseload")).content.decode()
+
+
 def test_day_one_is_the_first_day_in_care(pat):
     assert days_in_care(pat, today=timezone.localtime(pat.created_at).date()) == 1
