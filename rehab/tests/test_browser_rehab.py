@@ -18,7 +18,9 @@ PAIN_CHART = "document.querySelector(\"[data-chart='pain']\")"
 
 def last_pain(page):
     """The last point of the pain chart as drawn: today's pain now, or None."""
-    page.wait_for_function(f"typeof Chart !== 'undefined' && Chart.getChart({PAIN_CHART})")
+    # The chart scripts draw as the page loads, so once it has loaded the chart is there. (Not
+    # wait_for_function: when its first check fails it polls through eval, which the CSP refuses.)
+    page.wait_for_load_state("load")
     return page.evaluate(f"Chart.getChart({PAIN_CHART}).data.datasets[0].data.at(-1)")
 
 

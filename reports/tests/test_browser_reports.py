@@ -35,10 +35,10 @@ def opened(page_at, width: int):
 
 
 def charts_drawn(page, selector: str) -> None:
-    page.wait_for_function(
-        "typeof Chart !== 'undefined' && "
-        f"Chart.getChart(document.querySelector({selector!r})) !== undefined"
-    )
+    # The chart scripts draw as the page loads, so once it has loaded the chart is there. (Not
+    # wait_for_function: when its first check fails it polls through eval, which the CSP refuses.)
+    page.wait_for_load_state("load")
+    assert page.evaluate(f"Chart.getChart(document.querySelector({selector!r})) !== undefined")
 
 
 @pytest.fixture
