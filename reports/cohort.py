@@ -530,11 +530,33 @@ GUARDED_NAME = (
 )
 
 
-def sql_distance(column: str, metres_per: str) -> str:
-    """Metres in a unit as `distance_cells` writes them: Python's float rounded to 3 decimals
-    (5.0, 3.107), i.e. the shortest decimal, with at least one digit after the point."""
-    rounded = f"trim_scale(round(coalesce(q.{column}, 0)::numeric / {metres_per}, 3))"
-    return f"{rounded}::text || CASE WHEN scale({rounded}) = 0 THEN '.0' ELSE '' END"
+def sql_thousandths(metres: str, *, unit: str = "", unit_column: str = "") -> str:
+    """SQL for whole thousandths of `unit` in `metres` (a column, NULL as 0), rounded as Python
+    rounds the float to 3 decimals: to nearest, a tie to even. Ties do happen in miles (12,573 m
+    is 7.8125 mi), so in integers: n = 1,000,000 m over P = 1000 x metres per unit."""
+    cases = " ".join(
+        f"WHEN '{name}' THEN {int(per * 1000)}" for name, per in load.METRES_PER_UNIT.items()
+    )
+    per = (
+        f"(CASE {unit_column} {cases} END)"
+        if unit_column
+        else str(int(load.METRES_PER_UNIT[unit] * 1000))
+    )
+    n = f"(1000000::bigint * coalesce({metres}, 0))"
+    q, r = f"({n} / {per})", f"({n} %% {per})"
+    return (
+        f"({q} + CASE WHEN 2 * {r} > {per} OR (2 * {r} = {per} AND {q} %% 2 = 1) THEN 1 ELSE 0 END)"
+    )
+
+
+def sql_distance(thousandths: str) -> str:
+    """A distance as `distance_cells` writes it, from whole thousandths: Python's float rounded
+    to 3 decimals (5.0, 3.107), i.e. the shortest decimal with at least one digit after the
+    point. (%% is the modulo: the query goes through mogrify.)"""
+    return (
+        f"({thousandths} / 1000)::text || '.' || CASE WHEN {thousandths} %% 1000 = 0 THEN '0' "
+        f"ELSE rtrim(lpad(({thousandths} %% 1000)::text, 3, '0'), '0') END"
+    )
 
 
 def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
@@ -542,9 +564,6 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
     written the same way. Each patient's research id or id and name, day 0 and unit come from
     `people`, worked out once per patient in Python (as the Python path does)."""
     keys = list(people)
-    per_unit = "CASE q.unit WHEN 'mi' THEN {} ELSE {} END".format(
-        load.METRES_PER_UNIT["mi"], load.METRES_PER_UNIT["km"]
-    )
     who = ["q.ref"] if deidentified else ["q.ref", GUARDED_NAME, "q.date::text"]
     cells = [
         *who,
@@ -555,10 +574,10 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
         "CASE WHEN q.swelling THEN 'yes' ELSE 'no' END",
         "CASE WHEN q.limp THEN 'yes' ELSE 'no' END",
         "q.unit",
-        sql_distance("running_m", per_unit),
-        sql_distance("walking_m", per_unit),
-        sql_distance("running_m", str(load.METRES_PER_UNIT["km"])),
-        sql_distance("walking_m", str(load.METRES_PER_UNIT["km"])),
+        sql_distance("q.run_in_unit"),
+        sql_distance("q.walk_in_unit"),
+        sql_distance("q.run_km"),
+        sql_distance("q.walk_km"),
         "q.cross_min",
     ]
     # One sort serves both the grouping and the order, as in `log_rows`: the group key starts
@@ -567,6 +586,8 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
     query = (
         f"SELECT {', '.join(cells)}"  # noqa: S608 # nosec B608 - only our own cells are formatted in
         """
+        FROM (SELECT *, {run_in_unit} AS run_in_unit, {walk_in_unit} AS walk_in_unit,
+            {run_km} AS run_km, {walk_km} AS walk_km
         FROM (
             SELECT l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
                 l.swelling, l.limp, p.ref, p.name, p.anchor, p.unit,
@@ -579,9 +600,14 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
             LEFT JOIN rehab_activity a ON a.log_id = l.id
             GROUP BY l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
                 l.swelling, l.limp, p.ref, p.name, p.anchor, p.unit
-        ) q
+        ) g) q
         ORDER BY q.patient_id, q.date
-    """
+    """.format(
+            run_in_unit=sql_thousandths("g.running_m", unit_column="g.unit"),
+            walk_in_unit=sql_thousandths("g.walking_m", unit_column="g.unit"),
+            run_km=sql_thousandths("g.running_m", unit="km"),
+            walk_km=sql_thousandths("g.walking_m", unit="km"),
+        )
     )
     refs = [people[key].ref for key in keys]
     params = [

@@ -109,3 +109,21 @@ def test_a_download_stopped_half_way_leaves_the_database_usable(
     assert next(chunks)
     chunks.close()  # the client went away
     assert Patient.objects.filter(clinic=clinic_a).count() == 2
+
+
+@on_postgresql
+@pytest.mark.django_db
+@pytest.mark.parametrize("unit", ["km", "mi"])
+def test_sql_writes_every_distance_as_python_does(unit):
+    """Metres 0 to 60 km one by one, then longer ones: the SQL cell is `distance_cells`'."""
+    thousandths = cohort.sql_thousandths("m", unit=unit)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m, {cohort.sql_distance(thousandths)} FROM ("  # noqa: S608 - our own SQL
+            "SELECT generate_series(0, 60000) AS m UNION ALL "
+            "SELECT generate_series(60000, 5000000, 997)) s",
+            [],  # the %% of the modulo is read as a parameter string
+        )
+        rows = cursor.fetchall()
+    assert len(rows) > 60000
+    assert [cell for _, cell in rows] == [cohort.distance_cells(m, unit)[0] for m, _ in rows]
