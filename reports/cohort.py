@@ -486,7 +486,12 @@ def logs_table(
             anchor=anchor_date(patient).toordinal(),
             unit=patient.distance_unit,
         )
-        for patient in patients.annotate(key=as_text("pk"))
+        # Only the latest intake's date: the cohort's other annotations (site, score, phase)
+        # are subqueries per patient that a log export never reads.
+        for patient in Patient.objects.filter(pk__in=patients.values("pk"))
+        .annotate(
+            key=as_text("pk"), intake_at=Subquery(_latest_intake().values("submitted_at")[:1])
+        )
         .only("pk", "first_name", "last_name", "distance_unit", "time_zone", "created_at")
         .iterator(chunk_size=2000)
     }
