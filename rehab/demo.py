@@ -19,11 +19,20 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Patient, User
 from rehab import load, services
-from rehab.models import Activity, Alert, DailyLog, LogRevision, patient_today, patient_zone
+from rehab.models import (
+    Activity,
+    Alert,
+    AlertOccurrence,
+    DailyLog,
+    LogRevision,
+    patient_today,
+    patient_zone,
+)
 
 DEMO_PATIENT_ID = uuid.uuid5(uuid.UUID("5f0c1a52-6f1e-4d7b-9a53-0c8f4f1e2b77"), "demo-patient")
 HISTORY_DAYS = 56
 OPEN_FOR_DAYS = 7  # alerts about older days were acknowledged by the therapist in the story
+REVIEW_WEEKDAYS = (0,)  # Maya's therapist reviews her alerts on Monday mornings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -272,40 +281,85 @@ def _write_history(patient: Patient, logs: list[DailyLog]) -> None:
 
 
 def _raise_alerts(patient: Patient, story: list[Day]) -> int:
-    """Raise the alerts the history calls for, then let the therapist acknowledge the old ones.
+    """Raise the alerts the history calls for, as the nightly job would have, with the
+    therapist's reviews along the way.
 
-    One evaluation over the whole history, plus — for Maya — one on each night of the story, so
-    that a silence that has since ended was seen while it lasted, as the nightly job would have.
+    Maya's history is evaluated night by night and her therapist reviews her alerts on Monday
+    mornings, until the last week: so each rule shows as a few grouped alerts (the occurrences
+    of one week each), and the last week's are open. The other demo
+    patients get one evaluation over their whole history; their alerts about days older than a
+    week were reviewed.
     """
     if not story:
         return 0
     today = patient_today(patient)
     first = today - dt.timedelta(days=max(day.offset for day in story))
-    nights = range((today - first).days + 1) if patient.pk == DEMO_PATIENT_ID else ()
-    for night in nights:
-        day = first + dt.timedelta(days=night)
-        services.alerts_evaluate(patient, today=day, since=day)
-    services.alerts_evaluate(patient, today=today, since=first)
     zone = patient_zone(patient)
+    review_until = today - dt.timedelta(days=OPEN_FOR_DAYS)
+    if patient.pk == DEMO_PATIENT_ID:
+        for night in range((today - first).days + 1):
+            day = first + dt.timedelta(days=night)
+            if day < review_until and day.weekday() in REVIEW_WEEKDAYS:  # in the morning
+                _review(patient, before=day, on=day, zone=zone)
+            services.alerts_evaluate(patient, today=day, since=day)  # the nightly run
+    services.alerts_evaluate(patient, today=today, since=first)
+    _review(patient, before=review_until, on=None, zone=zone)
+    _backdate_alerts(patient, zone)
+    return patient.alerts.count()
+
+
+def _review(patient: Patient, *, before: dt.date, on: dt.date | None, zone) -> None:
+    """The therapist acknowledges the open alerts whose latest day is before `before`, on the
+    morning of `on` (else the morning after that latest day)."""
+    alerts = list(patient.alerts.unacknowledged().filter(last_date__lt=before))
+    for alert in alerts:
+        day = on or alert.last_date + dt.timedelta(days=1)
+        alert.acknowledged_at = dt.datetime.combine(day, dt.time(9, 30), tzinfo=zone)
+        alert.acknowledged_by = patient.therapist
+        alert.acknowledgement_reason, alert.acknowledgement_note = ACK_REASONS.get(
+            alert.rule, ("spoke_to_runner", "Reviewed.")
+        )
+    Alert.objects.bulk_update(
+        alerts,
+        ["acknowledged_at", "acknowledged_by", "acknowledgement_reason", "acknowledgement_note"],
+    )
+
+
+def _backdate_alerts(patient: Patient, zone) -> None:
+    """Each occurrence recorded the evening of its latest day; alerts raised by their first."""
+
+    def evening(day: dt.date) -> dt.datetime:
+        return min(dt.datetime.combine(day, dt.time(21, 0), tzinfo=zone), timezone.now())
+
+    occurrences = list(AlertOccurrence.objects.filter(patient=patient))
+    for occurrence in occurrences:
+        occurrence.recorded_at = evening(occurrence.last_date)
+    AlertOccurrence.objects.bulk_update(occurrences, ["recorded_at"])
     alerts = list(patient.alerts.all())
     for alert in alerts:
-        evening = dt.datetime.combine(alert.last_date, dt.time(21, 0), tzinfo=zone)
-        alert.raised_at = min(evening, timezone.now())
-        if alert.last_date < today - dt.timedelta(days=OPEN_FOR_DAYS):
-            alert.acknowledged_at = alert.raised_at + dt.timedelta(hours=13)
-            alert.acknowledged_by = patient.therapist
-            alert.acknowledgement_note = ACK_NOTES.get(alert.rule, "Reviewed.")
-    Alert.objects.bulk_update(
-        alerts, ["raised_at", "acknowledged_at", "acknowledged_by", "acknowledgement_note"]
-    )
-    return len(alerts)
+        alert.raised_at = evening(alert.first_date)
+        alert.refreshed_at = evening(alert.last_date)
+        if alert.acknowledged_at is not None:
+            alert.acknowledged_at = max(alert.acknowledged_at, alert.refreshed_at)
+    Alert.objects.bulk_update(alerts, ["raised_at", "refreshed_at", "acknowledged_at"])
 
 
-ACK_NOTES = {
-    "site_pain_high": "Called: stepped back to cross-training for a week.",
-    "morning_pain_above_baseline": "Discussed at the visit; holding the current step.",
-    "pain_rising": "Asked to keep walk-run days apart and ice after.",
-    "run_longer_than_recent_longest": "Planned progression; watching the next morning's pain.",
-    "weekly_distance_increase": "Reminded to add distance before speed, 10% a week at most.",
-    "no_log": "Away for the weekend; logging again.",
+ACK_REASONS = {
+    "site_pain_high": ("plan_adjusted", "Called: stepped back to cross-training for a week."),
+    "morning_pain_above_baseline": (
+        "spoke_to_runner",
+        "Discussed at the visit; holding the current step.",
+    ),
+    "pain_rising": ("spoke_to_runner", "Asked to keep walk-run days apart and ice after."),
+    "run_longer_than_recent_longest": (
+        "expected",
+        "Planned progression; watching the next morning's pain.",
+    ),
+    "weekly_distance_increase": (
+        "spoke_to_runner",
+        "Reminded to add distance before speed, 10% a week at most.",
+    ),
+    "running_not_allowed": ("spoke_to_runner", "Went over which days are running days."),
+    "no_log": ("other", "Away for the weekend; logging again."),
+    "plan_stopped": ("plan_adjusted", "Seen in clinic; restarting at the first walk-run step."),
 }

@@ -5,7 +5,15 @@ from django.db.models import Count
 from clinic import demo
 from clinic.models import Patient
 from rehab import alerts as alert_rules
-from rehab.models import PLAN_STOPPED, Activity, Alert, DailyLog, LogRevision, patient_today
+from rehab.models import (
+    PLAN_STOPPED,
+    Activity,
+    Alert,
+    AlertOccurrence,
+    DailyLog,
+    LogRevision,
+    patient_today,
+)
 
 
 def test_maya_has_eight_weeks_of_logs_that_raise_every_rule(db):
@@ -49,3 +57,23 @@ def test_seeding_the_demo_again_does_not_duplicate_logs_or_alerts(db):
         Alert.objects.count(),
         LogRevision.objects.count(),
     ) == counts
+
+
+def test_mayas_alerts_are_a_handful_grouped_by_rule(db):
+    """Her PDF once spent a page and a half repeating one rule: now one row per rule."""
+    from reports.progress_report import progress_report
+
+    demo.seed()
+    maya = Patient.objects.get(email="patient@demo.example")
+    occurrences = AlertOccurrence.objects.filter(patient=maya).count()
+    assert maya.alerts.count() < occurrences
+    assert maya.alerts.filter(occurrences__gt=1).exists()
+    open_rules = list(maya.alerts.open().values_list("rule", flat=True))
+    assert 1 <= len(open_rules) <= 5 and len(set(open_rules)) == len(open_rules)
+    assert not maya.alerts.exclude(acknowledged_at=None).filter(acknowledgement_reason="").exists()
+    groups = progress_report(maya).alert_groups
+    assert len(groups) == len({group.label for group in groups}) <= len(expected_rules())
+
+
+def expected_rules() -> set[str]:
+    return {rule.code for rule in alert_rules.ALERT_RULES} | {PLAN_STOPPED}

@@ -78,3 +78,39 @@ def test_the_care_team_and_other_clinics_cannot_open_the_report(client, request,
 def test_the_pdf_replaces_what_its_fonts_cannot_draw_and_keeps_what_they_can():
     assert _plain("Pain ≥ 5 → stop <b>") == "Pain &gt;= 5 -&gt; stop &lt;b&gt;"
     assert _plain("Metatarsals 2–4, “Zoë”") == "Metatarsals 2–4, “Zoë”"
+
+
+def test_the_pdf_and_the_page_group_alerts_by_rule_with_their_days(client, alice, pat):
+    """A rule that fired on many days takes one row with its days and count, not a row a day."""
+    import datetime as dt
+
+    from rehab import services
+    from rehab.tests.factories import day_log
+
+    today = dt.date(2026, 3, 18)
+    for n in range(10, -1, -2):
+        day = today - dt.timedelta(days=n)
+        day_log(pat, day, 6)
+        services.alerts_evaluate(pat, today=day)
+        if n == 6:  # reviewed once along the way: the next days open a second alert
+            services.alert_acknowledge(alert=pat.alerts.get(), by=alice, reason="expected")
+    assert pat.alerts.count() == 2
+    client.force_login(alice)
+    pdf = client.get(reverse("progress_report_pdf", args=[pat.pk])).content
+    text = " ".join(pdf_text(pdf).split())  # table cells wrap
+    assert text.count("Site pain at or above the alert level") == 1
+    assert "(6 times)" in text and "8, 10, 12, 14, 16, 18 Mar 2026" in text
+    assert "Site pain 6/10 over the day on 2026-03-18" in text
+    page = client.get(reverse("progress_report", args=[pat.pk])).content.decode()
+    assert page.count('class="alert-group"') == 1 and "6 times" in page
+
+
+def test_days_are_listed_compactly_by_month():
+    import datetime as dt
+
+    from reports.progress_report import day_list
+
+    days = [dt.date(2026, 3, 2), dt.date(2026, 3, 4), dt.date(2026, 4, 1)]
+    assert day_list(days) == "2, 4 Mar; 1 Apr 2026"
+    assert day_list([dt.date(2025, 12, 31), dt.date(2026, 1, 2)]) == "31 Dec 2025; 2 Jan 2026"
+    assert day_list([]) == ""
