@@ -4,6 +4,7 @@ alert list at 390 and 1280 px go to artifacts/screenshots/rehab-*.png.
 """
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from clinic import demo
@@ -77,6 +78,7 @@ def test_patient_logs_a_day_on_a_phone_and_the_therapist_acknowledges_the_alert(
 
     desk = opened(page_at, 1280)
     login(desk, live_server, "therapist@demo.example", demo.DEMO_PASSWORD)
+    desk.goto(f"{live_server.url}{reverse('caseload')}")  # a therapist lands on the worklist
     maya_row = desk.locator("tr", has=desk.get_by_role("link", name="Chen, Maya"))
     expect(maya_row).to_contain_text("open")
     maya_row.get_by_role("link", name="Chen, Maya").click()
@@ -88,6 +90,7 @@ def test_patient_logs_a_day_on_a_phone_and_the_therapist_acknowledges_the_alert(
     expect(desk.locator("main")).to_contain_text("information only")
     screenshot(desk, "rehab-therapist-patient-1280")
 
+    alert.get_by_role("combobox").select_option(label="Spoke to the runner")
     alert.get_by_role("textbox").fill("Called Maya: back to cross-training for three days.")
     alert.get_by_role("button", name="Acknowledge").click()
     expect(desk.locator(".messages")).to_contain_text("Acknowledged")
