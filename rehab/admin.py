@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from rehab.models import (
     Alert,
+    AlertSnooze,
     CareTask,
     ClinicAlertPolicy,
     ClinicProgressionPolicy,
@@ -44,7 +45,13 @@ class LogRevisionAdmin(ReadOnlyAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["patient", "rule", "last_date", "raised_at", "acknowledged_at"]
+    list_display = ["patient", "rule", "occurrences", "last_date", "raised_at", "acknowledged_at"]
+    list_filter = ["rule", "patient__clinic"]
+
+
+@admin.register(AlertSnooze)
+class AlertSnoozeAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "rule", "until", "created_by", "lifted_at"]
     list_filter = ["rule", "patient__clinic"]
 
 

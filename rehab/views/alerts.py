@@ -7,8 +7,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
 from clinic import access, audit
@@ -137,7 +136,7 @@ def alert_snooze(request, patient):
         messages.success(
             request,
             f"“{snooze.get_rule_display()}” is snoozed for {patient} until "
-            f"{date_format(timezone.localtime(snooze.until), 'DATETIME_FORMAT')}. New occurrences "
+            f"{dateformat.format(timezone.localtime(snooze.until), 'j M Y, H:i')}. New occurrences "
             "are still recorded on the alert.",
         )
         return HttpResponseRedirect(_back(request, patient))
