@@ -10,6 +10,9 @@ Views are wrapped by exactly one of the decorators below, which mark the view wi
   receives the loaded patient.
 - `before_second_factor`: signed in with a password, the second factor perhaps still to come;
   only for the pages that enrol or verify it.
+- `api_endpoint(rule)`: a REST API or FHIR view (api/); Django REST framework authenticates the
+  request (a personal API token or the session), then `api_allows` decides, and the view loads
+  patients through `patient_for` like a page.
 
 Every decorator but `public` and `before_second_factor` also demands the second factor: a person
 who has one must have entered a code in this session (else they go to the verify page), and a
@@ -88,7 +91,9 @@ def workspace(request: HttpRequest) -> Workspace:
             memberships = list(
                 Membership.objects.active().filter(user=request.user).select_related("clinic")
             )
-        clinic_id = request.session.get(ACTIVE_CLINIC_SESSION_KEY)
+        # An API token works in the clinic it was made in; a session in the one chosen last.
+        token = getattr(request, "api_token", None)
+        clinic_id = token.clinic_id if token else request.session.get(ACTIVE_CLINIC_SESSION_KEY)
         request._workspace = Workspace(request.user, memberships, clinic_id)
     return request._workspace
 
@@ -205,6 +210,28 @@ def with_patient(perm: Perm) -> Callable[[Callable], Callable]:
         return _mark(wrapper, f"patient:{perm.value}")
 
     return decorator
+
+
+def api_endpoint(rule: str) -> Callable[[Callable], Callable]:
+    """Mark the URL callback of an API view (api/) with its rule. The checks run inside the view,
+    once Django REST framework has authenticated the request: `api_allows` first, then
+    `patient_for` for the patient the URL names (404 outside the person's reach)."""
+    return lambda view: _mark(view, f"api:{rule}")
+
+
+def api_allows(request, roles: Iterable[str] | None, *, write: bool) -> bool:
+    """Whether an authenticated API request may go on: exactly the person's own rights.
+
+    A session must have passed the second factor, as for pages (a token was made in such a
+    session and stands for it). A read-only token may not write. `roles`, when given, must
+    include one the person holds in the workspace's clinic (the token's clinic).
+    """
+    token = getattr(request, "api_token", None)
+    if token is None and second_factor(request) is not SecondFactor.DONE:
+        return False
+    if write and token is not None and not token.can_write:
+        return False
+    return roles is None or workspace(request).has_any(roles)
 
 
 staff_only = for_roles(*STAFF_ROLES)

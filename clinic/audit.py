@@ -1,5 +1,7 @@
 """Recording who read, exported or changed patient data, and every sign-in. Rows are only added."""
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest
 
 from clinic.access import workspace
@@ -30,6 +32,28 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail or {},
         ip_address=client_address(request),
+    )
+
+
+def record_reads(
+    request: HttpRequest, action: str, patients: Iterable[Patient], *, detail: dict | None = None
+) -> None:
+    """One row per patient for a read that showed several patients' data at once (a page of an
+    API list), in one insert, so each patient's "who viewed my record" shows it."""
+    user = request.user if request.user.is_authenticated else None
+    address = client_address(request)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            clinic_id=patient.clinic_id,
+            actor=user,
+            action=action,
+            patient=patient,
+            object_type=Patient._meta.label_lower,
+            object_id=str(patient.pk),
+            detail=detail or {},
+            ip_address=address,
+        )
+        for patient in patients
     )
 
 

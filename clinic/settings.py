@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rehab",
     "notifications",
     "reports",
+    "api",
     "clinic.apps.ReboundAdminConfig",  # Django's admin, behind the same second-factor check
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our own static files
 ]
 
 MIDDLEWARE = [
@@ -218,6 +222,35 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 PASSWORD_RESET_LIMIT_PER_EMAIL = (3, 15 * 60)
 PASSWORD_RESET_LIMIT_PER_CLIENT = (20, 60 * 60)
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+
+# The REST API (api/, docs/api.md): personal tokens or the session; the person's own rights
+# through clinic.access; API_RATE_LIMIT (requests, seconds) per token, counted in the cache.
+API_RATE_LIMIT = (env.int("API_RATE_LIMIT", default=600), 60)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.gate.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # with CSRF on writes
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.gate.ClinicAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.gate.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rebound API",
+    "DESCRIPTION": "Patients, intakes and scores, rehab plans, daily logs and alerts of one "
+    "clinic, with the rights of the token's owner. How to get a token: docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"AcknowledgementReasonEnum": "rehab.models.AcknowledgementReason"},
+}
 
 # Sign-in throttling (django-axes): an e-mail address is locked from one client address after
 # too many failures. Each clinic sets its own numbers (Clinic.lockout_failures, .lockout_minutes);

@@ -117,5 +117,6 @@ urlpatterns = [
     path("", include("rehab.urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 
+from api import tokens as api_tokens
 from clinic.models import Clinic, Invitation, Membership
 from clinic.tests import factories, otp
 from intake import services as intake_services
@@ -48,6 +49,8 @@ PATIENT_PAGE = row(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED)
 ADMIN_PAGE = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)
 ADMIN_OBJECT = row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, NONE)  # of clinic A
 STAFF_OF_PATIENT = row(LOGIN, NONE, NONE, NONE, OK, OK, NONE, NONE)
+API_CLINICAL = row(401, NONE, NONE, NONE, OK, OK, NONE, NONE)
+API_PROGRESS = row(401, OK, NONE, OK, OK, OK, NONE, NONE)
 
 # url name: (method, kwargs factory name, outcomes)
 TABLE = {
@@ -185,6 +188,21 @@ TABLE = {
     "progress_report": ("get", "patient", STAFF_OF_PATIENT),
     "progress_report_pdf": ("get", "patient", STAFF_OF_PATIENT),
     "my_record_views": ("get", None, PATIENT_PAGE),
+    # api/ — personal tokens on the account page; the REST API answers 401 without a token or
+    # session, 403 for a role (or token scope) that may not, and 404 for a patient out of reach.
+    "api_token_create": ("post", None, row(LOGIN, *[MOVED] * 7)),  # an empty form: back, told
+    "api_token_revoke": ("post", "api_token", row(LOGIN, *[NONE] * 3, MOVED, *[NONE] * 3)),
+    "api_schema": ("get", None, PUBLIC_PAGE),
+    "api_docs": ("get", None, PUBLIC_PAGE),
+    "api_patients": ("get", None, row(401, *[OK] * 7)),  # each sees their own list
+    "api_patient": ("get", "patient", row(401, OK, NONE, OK, OK, OK, NONE, NONE)),
+    "api_patient_intakes": ("get", "patient", API_CLINICAL),
+    "api_patient_plans": ("get", "patient", API_PROGRESS),
+    "api_patient_logs": ("get", "patient", API_PROGRESS),
+    "api_patient_alerts": ("get", "patient", API_CLINICAL),
+    # The table posts forms; the API reads JSON only, so whoever gets past access is told 415.
+    "api_alert_acknowledge": ("post", "alert", row(401, *[DENIED] * 3, 415, 415, NONE, NONE)),
+    "api_my_logs": ("post", None, row(401, 415, 415, *[DENIED] * 5)),
 }
 
 
@@ -217,6 +235,7 @@ INTEGER_IDS = {
     "second_factor_reset": "a member of the admin's clinic",
     "lockout_unlock": "a sign-in lock on a member of the admin's clinic",
     "delivery_retry": "a failed reminder delivery of the admin's clinic",
+    "api_token_revoke": "one of the signed-in person's own API tokens",
 }
 
 
@@ -268,6 +287,9 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
     note = intake_services.clinical_note_add(patient=pat, author=alice, sections={"plan": "x"})
     settings.EXPORT_ROOT = tmp_path / "exports"
     export_job = reports_factories.finished_job(clinic_a, adam)
+    api_token, _secret = api_tokens.api_token_create(
+        user=alice, clinic=clinic_a, name="EHR", scope="read", days=30
+    )
     return {
         "people": {
             "pat": pat.user,
@@ -307,6 +329,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
             "visit": {"patient_id": pat.pk, "visit_id": visit.pk},
             "clinical_note": {"patient_id": pat.pk, "note_id": note.pk},
             "export_job": {"job_id": export_job.pk},
+            "api_token": {"token_id": api_token.pk},
             **notifications_cast(pat),
         },
     }
