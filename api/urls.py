@@ -4,6 +4,7 @@ clinic.access (`api_endpoint`, or `public` for the schema and its documentation)
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.fhir import views as fhir
 from api.views import resources, tokens
 from clinic import access
 from clinic.access import Perm
@@ -59,4 +60,14 @@ urlpatterns = [
         name="api_alert_acknowledge",
     ),
     path("api/v1/me/logs/", endpoint(V.MyDailyLog, "roles:patient"), name="api_my_logs"),
+    path(
+        "fhir/R4/Patient/<uuid:patient_id>/$everything",
+        endpoint(fhir.PatientEverything, f"patient:{Perm.VIEW_CLINICAL.value}"),
+        name="fhir_patient_everything",
+    ),
+    path(
+        "fhir/R4/clinic/export.ndjson",
+        endpoint(fhir.ClinicExport, "roles:admin"),
+        name="fhir_clinic_export",
+    ),
 ]

@@ -24,6 +24,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "json": "application/json",
+    "ndjson": "application/fhir+ndjson",  # FHIR bulk export (api/fhir)
     "txt": "text/plain; charset=utf-8",
     "zip": "application/zip",
 }

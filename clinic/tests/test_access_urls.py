@@ -203,6 +203,9 @@ TABLE = {
     # The table posts forms; the API reads JSON only, so whoever gets past access is told 415.
     "api_alert_acknowledge": ("post", "alert", row(401, *[DENIED] * 3, 415, 415, NONE, NONE)),
     "api_my_logs": ("post", None, row(401, 415, 415, *[DENIED] * 5)),
+    # FHIR export: $everything like the progress report; the clinic's NDJSON for its admins.
+    "fhir_patient_everything": ("get", "patient", API_CLINICAL),
+    "fhir_clinic_export": ("get", None, row(401, *[DENIED] * 4, OK, DENIED, OK)),
 }
 
 
