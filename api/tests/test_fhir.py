@@ -211,3 +211,9 @@ def test_only_admins_export_the_clinic(client, alice, as_token, adam):
         .status_code
         == 200
     )
+
+
+def test_the_exports_page_offers_the_clinic_export(client, adam):
+    client.force_login(adam)
+    page = client.get(reverse("export_page")).content.decode()
+    assert reverse("fhir_clinic_export") in page
