@@ -217,3 +217,26 @@ def test_the_exports_page_offers_the_clinic_export(client, adam):
     client.force_login(adam)
     page = client.get(reverse("export_page")).content.decode()
     assert reverse("fhir_clinic_export") in page
+
+
+@pytest.mark.parametrize("days", [1, 6])
+def test_everything_keeps_its_query_budget(client, pat, alice, days, django_assert_max_num_queries):
+    today = patient_today(pat)
+    for back in range(days):
+        rehab_factories.day_log(pat, today - dt.timedelta(days=back), run_m=1000)
+        intake = submitted_intake(pat.clinic, pat, EXAMINED)
+        IntakeDecision.objects.create(intake=intake, kind="start_rehab", decided_by=alice)
+    rehab_factories.active_plan(pat, start=today, by=alice)
+    client.force_login(alice)
+    url = reverse("fhir_patient_everything", args=[pat.pk])
+    with django_assert_max_num_queries(17):  # measured 17 with 1 day of data and with 6
+        assert client.get(url).status_code == 200
+
+
+def test_a_session_write_needs_the_csrf_token(pat, alice):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    response = browser.post(reverse("api_patients"), {}, content_type="application/json")
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
