@@ -6,6 +6,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api import tokens
 from api.models import ApiToken
@@ -126,3 +128,26 @@ def test_the_rate_limit_fails_closed_without_the_cache(monkeypatch, alice, pat, 
     monkeypatch.setattr(rate_limits, "_count", broken)
     api = as_token(alice, alice.memberships.get().clinic)
     assert api.get(reverse("api_patient", args=[pat.pk])).status_code == 429
+
+
+junk = st.one_of(
+    st.text(max_size=120),
+    st.sampled_from(["", "read", "write", "admin", "7", "30", "365", "-1", "10**9", "é" * 100]),
+)
+
+
+@settings(
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.fixed_dictionaries({}, optional=dict.fromkeys(["name", "scope", "days"], junk)))
+def test_the_token_form_never_errors(client, alice, data):
+    client.force_login(alice)
+    before = ApiToken.objects.count()
+    data = {k: v.replace("\x00", "") for k, v in data.items()}
+    response = client.post(reverse("api_token_create"), data)
+    assert response.status_code in (200, 302)
+    made = ApiToken.objects.count() - before
+    assert made == (1 if response.status_code == 200 else 0)
