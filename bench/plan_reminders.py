@@ -4,7 +4,8 @@ Builds a throwaway database (never the project's own), fills it with PATIENTS pa
 every one of them due at the same moment (the worst case: one daily reminder by e-mail and in
 the app, a text message for one in five, a pain check for one in five who ran yesterday, the
 day's sessions for one in five who follow an active rehab plan), then
-runs the planner and the release as the periodic job does, and prints what it took.
+runs the planner and the release as the periodic job does, fans a sample of the reminders out to
+ledger rows as the send tasks do, and prints what it took.
 
     .venv/bin/python bench/plan_reminders.py                      # SQLite (a file under var/)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rebound .venv/bin/python bench/plan_reminders.py
@@ -38,12 +39,13 @@ from django.utils import timezone  # noqa: E402
 
 from clinic.models import Clinic, Patient, User  # noqa: E402
 from notifications import services  # noqa: E402
-from notifications.models import Delivery, ReminderPreference  # noqa: E402
+from notifications.models import Delivery, Reminder, ReminderPreference  # noqa: E402
 from notifications.schedule import zone_named  # noqa: E402
 from rehab.models import Activity, DailyLog, Plan, PlanStatus  # noqa: E402
 
 ZONES = ["Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "UTC"]
 BATCH = 5000
+FAN_OUT_SAMPLE = 2000  # reminders fanned out to ledger rows, as 20 send tasks would
 
 
 def throwaway_database():
@@ -140,6 +142,14 @@ def plan(now):
         return services.reminders_plan(now=now, release=True)
 
 
+def fan_out(keys, now):
+    with transaction.atomic():  # what the send tasks do first, 100 reminders at a time
+        return sum(
+            len(services.reminders_fan_out(keys[i : i + services.SEND_BATCH], now=now))
+            for i in range(0, len(keys), services.SEND_BATCH)
+        )
+
+
 def release(now):
     with transaction.atomic():  # the send tasks are published when this commits
         return services.deliveries_release(now=now)
@@ -158,16 +168,22 @@ def main() -> None:
         print(f"Built {args.patients:,} patients in {time.perf_counter() - started:.1f} s\n")
 
         measure("plan (first run)", lambda: plan(now))
-        rows = Delivery.objects.count()
+        rows = Reminder.objects.count()
         measure("plan again (nothing new)", lambda: plan(now))
-        assert Delivery.objects.count() == rows, "a second run must not add rows"
+        assert Reminder.objects.count() == rows, "a second run must not add rows"
         released = measure("release + publish send tasks", lambda: release(now))
+        sample = [r.key for r in Reminder.objects.order_by("due_at", "patient_id")[:FAN_OUT_SAMPLE]]
+        fanned = measure(f"fan out {len(sample):,} (send tasks)", lambda: fan_out(sample, now))
+        ledger = Delivery.objects.count()
         Delivery.objects.all().delete()
+        Reminder.objects.all().delete()
         measure("plan (traced for peak memory)", lambda: plan(now), trace=True)
         tasks = -(-released["result"] // services.SEND_BATCH)
         print(
-            f"\n{rows:,} ledger rows for {args.patients:,} patients "
-            f"({rows / args.patients:.2f} each), queued in {tasks:,} send tasks"
+            f"\n{rows:,} reminders for {args.patients:,} patients ({rows / args.patients:.2f} "
+            f"each), queued in {tasks:,} send tasks; {len(sample):,} of them fanned out to "
+            f"{ledger:,} ledger rows ({fanned['result']:,} to send now), "
+            f"{fanned['seconds'] / len(sample) * 1000:.2f} ms a reminder"
         )
     finally:
         teardown_databases(old_config, verbosity=0)

@@ -290,6 +290,44 @@ class Delivery(models.Model):
         return max(self.created_at, self.send_after) + self.rule.max_delay
 
 
+class Reminder(models.Model):
+    """A reminder that fell due for a patient, before it is fanned out to their channels.
+
+    The planner writes one narrow row per patient, kind and due moment, its primary key: however
+    often it runs, a reminder is planned once. The send task turns the row into one ledger row
+    per chosen channel (`Delivery`, with quiet hours applied) just before sending, and marks it
+    `fanned_out_at` in the same transaction. Kept light for the planner's bulk insert: the key
+    is the only index (no id, no sequence), no foreign-key constraint (Django still deletes a
+    patient's rows with the patient). Spent rows are forgotten a few days later
+    (`notifications_clean_up`).
+    """
+
+    pk = models.CompositePrimaryKey("patient_id", "kind", "due_at")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def key(self) -> list[str]:
+        """The primary key as the send task carries it (JSON)."""
+        return [str(self.patient_id), self.kind, self.due_at.isoformat()]
+
+    @staticmethod
+    def key_of(key: list[str]) -> tuple:
+        """The primary key from `key`'s JSON form (or PostgreSQL's text of it)."""
+        patient_id, kind, due_at = key
+        return (uuid.UUID(patient_id), kind, dt.datetime.fromisoformat(due_at))
+
+
 class NotificationQuerySet(models.QuerySet):
     def shown(self, now: dt.datetime | None = None):
         now = now or timezone.now()

@@ -23,7 +23,7 @@ Rules (RULES_VERSION 1):
 import datetime as dt
 from dataclasses import dataclass, field
 
-from notifications.schedule import daily_moments, local_date, local_moment
+from notifications.schedule import daily_moments, days_touching, local_date, local_moment
 
 RULES_VERSION = "2"
 
@@ -34,6 +34,9 @@ PAIN_CHECK = "pain_check"
 MISSED_LOGS_THERAPIST = "missed_logs_therapist"
 VISIT_REMINDER = "visit_reminder"
 KINDS = (DAILY_LOG, SESSIONS_TODAY, MISSED_LOG, PAIN_CHECK, MISSED_LOGS_THERAPIST)
+
+# The nudge replaces the day's reminder: one evening reminder per patient and moment, either kind.
+EVENING_KINDS = (DAILY_LOG, MISSED_LOG)
 
 NUDGE_AFTER_DAYS = 2  # whole days without a log before the patient is nudged
 THERAPIST_AFTER_DAYS = 3  # ... and before the therapist hears of it
@@ -131,7 +134,72 @@ def _therapist(facts: PatientFacts, after: dt.datetime, until: dt.datetime) -> l
     return [Due(MISSED_LOGS_THERAPIST, moment, {"since": since, "days": THERAPIST_AFTER_DAYS})]
 
 
+def rivals(kind: str) -> tuple[str, ...]:
+    """The kinds that, once planned for a moment, stand for `kind` at that moment: the evening
+    reminder is planned once, as the daily reminder or as the nudge, whichever it was then."""
+    return EVENING_KINDS if kind in EVENING_KINDS else (kind,)
+
+
 def visit_reminder_moment(starts_at: dt.datetime, zone: dt.tzinfo, at: dt.time) -> dt.datetime:
     """When a visit is reminded: wall-clock `at` (the patient's daily reminder time) on the
     local day before the visit starts, in the patient's zone."""
     return local_moment(local_date(starts_at, zone) - dt.timedelta(days=1), at, zone)
+
+
+# --- Set-based planning ------------------------------------------------------------------------
+# The same rules for many patients at once: the wall-clock instants are worked out here, once per
+# distinct zone and time; PostgreSQL compares them with each patient's logs and plan
+# (`notifications.planning_sql`).
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One wall-clock time in one zone whose instant falls in the window.
+
+    `since_from`/`since_until`: the instants of the local day in the patient's zone on which a
+    patient who never logged must have started logging for `day` to be the rule's silent day
+    (the nudge's or the therapist notice's); a patient with logs is compared by date instead.
+    """
+
+    zone: str  # the patient's zone, as stored
+    at: dt.time
+    moment: dt.datetime
+    day: dt.date
+    since_from: dt.datetime
+    since_until: dt.datetime
+    clinic_zone: str = ""  # the therapist notice's: the clinic's zone, which sets its moment
+
+
+def day_span(day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    """The instants whose local date in `zone` is `day`: [start, end)."""
+    return local_moment(day, dt.time(0), zone), local_moment(
+        day + dt.timedelta(days=1), dt.time(0), zone
+    )
+
+
+def daily_slots(pairs, zone_named, *, after: dt.datetime, until: dt.datetime) -> list[Slot]:
+    """The slots of the distinct (zone name, daily or morning time) `pairs` in (after, until];
+    their `since_*` span is the nudge's (a morning's is not used)."""
+    found = []
+    for name, at in pairs:
+        zone = zone_named(name)
+        for moment in daily_moments(at, zone, after=after, until=until):
+            day = local_date(moment, zone)
+            start, end = day_span(day - dt.timedelta(days=NUDGE_AFTER_DAYS), zone)
+            found.append(Slot(name, at, moment, day, start, end))
+    return found
+
+
+def therapist_slots(pairs, zone_named, *, after: dt.datetime, until: dt.datetime) -> list[Slot]:
+    """The therapist notice's slots for the distinct (clinic zone name, patient zone name)
+    `pairs`: 08:00 clinic time on each day whose moment falls in (after, until]."""
+    found = []
+    for clinic_name, name in pairs:
+        clinic_zone, zone = zone_named(clinic_name), zone_named(name)
+        for day in days_touching(after, until, clinic_zone):
+            moment = local_moment(day, THERAPIST_NOTICE_TIME, clinic_zone)
+            if after < moment <= until:
+                start, end = day_span(day - dt.timedelta(days=THERAPIST_AFTER_DAYS), zone)
+                at = THERAPIST_NOTICE_TIME
+                found.append(Slot(name, at, moment, day, start, end, clinic_zone=clinic_name))
+    return found

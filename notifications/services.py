@@ -20,15 +20,15 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from clinic.models import Patient
 from intake.models import IntakeLink
-from notifications import channels, messages
+from notifications import channels, messages, planning_sql
 from notifications.models import (
     DEFAULT_DAILY_TIME,
     DEFAULT_MORNING_TIME,
@@ -41,10 +41,17 @@ from notifications.models import (
     Delivery,
     Kind,
     Notification,
+    Reminder,
     ReminderPreference,
     reminders_allowed,
 )
-from notifications.planning import Due, PatientFacts, due_reminders, visit_reminder_moment
+from notifications.planning import (
+    Due,
+    PatientFacts,
+    due_reminders,
+    rivals,
+    visit_reminder_moment,
+)
 from notifications.schedule import is_quiet, local_date, quiet_end, zone_named
 from rehab.models import RUNNING_KINDS, Activity, DailyLog, Plan, PlanStatus, Visit, VisitStatus
 from rehab.models.visits import reminder_key
@@ -53,6 +60,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 2000  # patients per planning step: a handful of queries each, whatever the total
 CATCH_UP = dt.timedelta(hours=3)  # a reminder missed while the scheduler was down still goes out
+REMINDERS_KEEP = dt.timedelta(days=3)  # longer than any reminder may wait to be sent
 INTAKE_REMIND_BEFORE = dt.timedelta(days=2)
 MAX_ATTEMPTS = 6  # the first try and the send task's five retries
 SEND_BATCH = 100  # rows per send task: publishing 130,000 tasks one by one takes a minute
@@ -132,47 +140,69 @@ def reminder_patients():
     )
 
 
-def reminders_plan(*, now: dt.datetime, release: bool = False) -> int:
-    """Insert the ledger rows of every reminder that fell due in the catch-up window before
-    `now`. Idempotent. Returns how many new rows were offered to the ledger.
+def reminders_plan(*, now: dt.datetime, release: bool = False, in_sql: bool | None = None) -> int:
+    """Insert a `Reminder` for every reminder that fell due in the catch-up window before
+    `now` and is not planned yet; the send task fans each out to the patient's channels.
+    Idempotent. Returns how many new reminders were offered.
 
-    `release=True` inserts the rows that may go out at once already marked for release at `now`
-    (sparing an UPDATE of each); the caller then runs `deliveries_release(now=now)` in the same
-    transaction, as `reminders_dispatch` does.
+    `release=True` inserts them already marked for release at `now` (sparing an UPDATE of
+    each); the caller then runs `deliveries_release(now=now)` in the same transaction, as
+    `reminders_dispatch` does.
 
-    Queries are bounded by the number of chunks, not patients: per chunk of CHUNK patients one
-    query for the patients, one for what the ledger already holds, one for their active plans,
-    two for their logs and one insert per 1000 new rows (fewer rows per insert on SQLite, which
-    caps query parameters).
+    On PostgreSQL the rules run as one INSERT … SELECT (`notifications.planning_sql`): two
+    queries whatever the number of patients. Elsewhere (SQLite), or with `in_sql=False`, they
+    run in Python over chunks of CHUNK patients, with the same rows as the result.
     """
-    after, offered, last_id = now - CATCH_UP, 0, None
+    after, enqueued_at = now - CATCH_UP, now if release else None
+    if in_sql is None:
+        in_sql = connection.vendor == "postgresql"
+    if in_sql:
+        return planning_sql.reminders_insert(
+            reminder_patients(), after=after, until=now, enqueued_at=enqueued_at
+        )
+    return _reminders_plan_in_python(after=after, until=now, enqueued_at=enqueued_at)
+
+
+def _reminders_plan_in_python(
+    *, after: dt.datetime, until: dt.datetime, enqueued_at: dt.datetime | None
+) -> int:
+    """The rules of `notifications.planning`, chunk by chunk. Per chunk of CHUNK patients: one
+    query for the patients, one for the reminders already planned, one for their active plans,
+    two for their logs and one insert per 1000 new rows (fewer on SQLite, which caps query
+    parameters)."""
+    offered, last_id = 0, None
     patients = reminder_patients().order_by("pk").values(*PATIENT_FIELDS)
     while True:
         chunk = list((patients.filter(pk__gt=last_id) if last_id else patients)[:CHUNK])
         if not chunk:
             return offered
         last_id = chunk[-1]["id"]
-        known = _known_reminders([p["id"] for p in chunk], after, now)
+        known = _known_reminders([p["id"] for p in chunk], after, until)
         rows = [
-            _row(patient, due, channel, recipient_id, send_after, now if release else None)
-            for patient, facts in _facts_of(chunk, now)
-            for due in due_reminders(facts, after=after, until=now)
-            for channel, recipient_id, send_after in _targets(patient, due)
-            if (patient["id"], due.kind, due.due_at, channel) not in known
+            Reminder(
+                patient_id=patient["id"],
+                kind=due.kind,
+                due_at=due.due_at,
+                context=due.context,
+                enqueued_at=enqueued_at,
+            )
+            for patient, facts in _facts_of(chunk, until)
+            for due in due_reminders(facts, after=after, until=until)
+            if not any((patient["id"], kind, due.due_at) in known for kind in rivals(due.kind))
         ]
-        # ignore_conflicts: the unique key, not the check above, is what makes a row once-only
-        # when two planners race.
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        # ignore_conflicts: the unique key, not the check above, is what makes a reminder
+        # once-only when two planners race.
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
         offered += len(rows)
 
 
 def _known_reminders(ids: list, after: dt.datetime, until: dt.datetime) -> set[tuple]:
-    """Ledger keys already planned for these patients in the window: not offered again, so a
+    """Reminders already planned for these patients in the window: not offered again, so a
     planner that runs every few minutes over a window of hours stays cheap."""
     return set(
-        Delivery.objects.filter(
-            patient_id__in=ids, key="", due_at__gt=after, due_at__lte=until
-        ).values_list("patient_id", "kind", "due_at", "channel")
+        Reminder.objects.filter(
+            patient_id__in=ids, due_at__gt=after, due_at__lte=until
+        ).values_list("patient_id", "kind", "due_at")
     )
 
 
@@ -272,6 +302,48 @@ def _row(patient: dict, due, channel: str, recipient_id, send_after, released_at
         send_after=send_after,
         enqueued_at=released_at if released_at and send_after <= released_at else None,
     )
+
+
+def reminders_fan_out(keys: list, *, now: dt.datetime) -> list[int]:
+    """Turn due reminders (`Reminder.key`s) into ledger rows, one per channel the patient
+    chose (quiet hours hold back e-mail and SMS; the therapist notice is one in-app row), and
+    mark them fanned out, in one transaction. Returns the ids of the rows that may go out now.
+
+    The rows' unique key makes this idempotent: a reminder fanned out twice (a redelivered
+    task) adds nothing. A row's `created_at` is its reminder's, so staleness counts from the
+    planning. Five queries for a batch, whatever its size.
+    """
+    with transaction.atomic():
+        wanted = [Reminder.key_of(key) for key in keys]
+        reminders = list(Reminder.objects.filter(pk__in=wanted, fanned_out_at__isnull=True))
+        if not reminders:
+            return []
+        patients = {
+            p["id"]: p
+            for p in Patient.objects.filter(pk__in={r.patient_id for r in reminders}).values(
+                *PATIENT_FIELDS
+            )
+        }
+        rows = []
+        for reminder in reminders:
+            if (patient := patients.get(reminder.patient_id)) is None:
+                continue
+            due = Due(reminder.kind, reminder.due_at, reminder.context)
+            for channel, recipient_id, send_after in _targets(patient, due):
+                row = _row(patient, due, channel, recipient_id, send_after, now)
+                row.created_at = reminder.created_at
+                rows.append(row)
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(fanned_out_at=now)
+        keys = {(r.patient_id, r.kind, r.due_at) for r in reminders}
+        ready = Delivery.objects.filter(
+            key="",
+            patient_id__in={r.patient_id for r in reminders},
+            due_at__in={r.due_at for r in reminders},
+            status=Delivery.Status.QUEUED,
+            enqueued_at=now,
+        ).values_list("pk", "patient_id", "kind", "due_at")
+        return [pk for pk, *key in ready if tuple(key) in keys]
 
 
 VISIT_LOOKAHEAD = dt.timedelta(days=2, hours=1)  # a reminder the day before is due by now
@@ -552,7 +624,26 @@ def deliveries_release(*, now: dt.datetime) -> int:
         claimed_until=None,
         last_error=f"The sender stopped before finishing, {MAX_ATTEMPTS} times.",
     )
-    return _release(Delivery.objects.all(), now)
+    return _release(Delivery.objects.all(), now) + _release_reminders(now)
+
+
+def _release_reminders(now: dt.datetime) -> int:
+    """Queue a fan-out task for every due reminder not fanned out yet and not already waiting
+    in the queue (or waiting longer than NOTIFICATIONS_REQUEUE_AFTER_SECONDS: its worker died).
+    The dispatch's own reminders are inserted already marked. Two queries."""
+    waiting = Reminder.objects.filter(fanned_out_at__isnull=True, due_at__lte=now)
+    waiting.filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=now - _requeue_after())).update(
+        enqueued_at=now
+    )
+    # As text from PostgreSQL: no UUID or datetime objects for tens of thousands of keys.
+    keys = list(
+        waiting.filter(enqueued_at=now)
+        .order_by("due_at")
+        .values_list(Cast("patient_id", TextField()), "kind", Cast("due_at", TextField()))
+    )
+    if keys:
+        transaction.on_commit(lambda: publish_sends(keys, reminders=True))
+    return len(keys)
 
 
 IN_DOUBT = (
@@ -602,20 +693,22 @@ def _release(rows, now: dt.datetime) -> int:
     return len(ids)
 
 
-def publish_sends(ids: list[int]) -> None:
-    """Put the rows on the broker, SEND_BATCH ids to a task.
+def publish_sends(ids: list, *, reminders: bool = False) -> None:
+    """Put the rows on the broker, SEND_BATCH ids to a task (`reminders`: they are the keys
+    of reminders to fan out first).
 
     Runs after the commit. If the broker cannot be reached the rows are still safe in the
     ledger, marked as queued for sending: the next dispatch queues them again once
     NOTIFICATIONS_REQUEUE_AFTER_SECONDS have passed. So the error is logged, and the request or
     job that committed them does not fail for it.
     """
-    from notifications.tasks import deliveries_send
+    from notifications.tasks import deliveries_send, reminders_send
 
+    task = reminders_send if reminders else deliveries_send
     try:
-        with deliveries_send.app.producer_or_acquire() as producer:
+        with task.app.producer_or_acquire() as producer:
             for batch in batches(ids, SEND_BATCH):
-                deliveries_send.apply_async((batch,), producer=producer)
+                task.apply_async((batch,), producer=producer)
     except OperationalError:
         log.exception("Broker unreachable: %d deliveries wait for the next dispatch", len(ids))
 
@@ -928,4 +1021,6 @@ def notifications_clean_up(*, now: dt.datetime) -> dict:
     notifications, _ = Notification.objects.filter(
         Q(expires_at__lt=now) | Q(read_at__lt=cutoff)
     ).delete()
-    return {"deliveries": deliveries, "notifications": notifications}
+    # Past the catch-up window the ledger rows hold what was sent; the reminders are spent.
+    reminders, _ = Reminder.objects.filter(due_at__lt=now - REMINDERS_KEEP).delete()
+    return {"deliveries": deliveries, "notifications": notifications, "reminders": reminders}

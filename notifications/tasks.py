@@ -31,9 +31,20 @@ def intake_reminders_dispatch() -> dict:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
+def reminders_send(reminder_keys: list[list[str]]) -> dict:
+    """Fan a batch of due reminders out to the patients' channels (ledger rows), then send
+    the rows that may go out now, as deliveries_send does."""
+    return _send_each(services.reminders_fan_out(reminder_keys, now=timezone.now()))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliveries_send(delivery_ids: list[int]) -> dict:
     """Send a batch of ledger rows. A row the provider cannot take now is retried on its own
     (delivery_send, with backoff); an unexpected error is raised once the others are done."""
+    return _send_each(delivery_ids)
+
+
+def _send_each(delivery_ids: list[int]) -> dict:
     outcomes, error = Counter(), None
     for delivery_id in delivery_ids:
         try:

@@ -18,6 +18,7 @@ from intake.models import IntakeDecision
 from intake.tests.factories import submitted_intake
 from notifications import services as notices
 from notifications.models import KIND_RULES, Channel, Delivery, Kind, Notification
+from notifications.tests.factories import plan_and_fan_out
 from rehab import services as rehab
 from rehab.models import Alert, PlanStatus, patient_today
 from rehab.models.logs import RULE_CHOICES
@@ -332,7 +333,7 @@ def test_three_silent_days_of_an_unowned_runner_tell_the_inbox(adam, alice, ursa
     day = dt.date(2027, 6, 10)
     rehab_factories.day_log(ursa, day - dt.timedelta(days=3))
     morning = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(8, 5), tzinfo=LONDON)
-    notices.reminders_plan(now=morning)
+    plan_and_fan_out(morning)
     notice = Delivery.objects.get(kind=Kind.MISSED_LOGS_THERAPIST)
     assert notice.recipient is None  # nobody owns Ursa: the inbox is found when it is sent
     assert notices.delivery_send(notice.pk, now=morning) == "sent"

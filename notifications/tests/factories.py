@@ -4,8 +4,15 @@ import factory
 from django.utils import timezone
 
 from clinic.tests import factories as clinic_factories
-from notifications import unsubscribe
-from notifications.models import Channel, Delivery, Kind, Notification, ReminderPreference
+from notifications import services, unsubscribe
+from notifications.models import (
+    Channel,
+    Delivery,
+    Kind,
+    Notification,
+    Reminder,
+    ReminderPreference,
+)
 
 
 def reminder_patient(clinic, therapist, *, email, consent=True, **preference):
@@ -19,6 +26,15 @@ def reminder_patient(clinic, therapist, *, email, consent=True, **preference):
     if preference:
         ReminderPreference.objects.create(patient=patient, **preference)
     return patient
+
+
+def plan_and_fan_out(now: dt.datetime, *, in_sql: bool | None = None) -> int:
+    """Plan what fell due by `now` and fan it out to ledger rows, as the dispatch and its send
+    tasks do (without sending); returns how many reminders were planned."""
+    planned = services.reminders_plan(now=now, in_sql=in_sql)
+    waiting = Reminder.objects.filter(fanned_out_at__isnull=True)
+    services.reminders_fan_out([reminder.key for reminder in waiting], now=now)
+    return planned
 
 
 class DeliveryFactory(factory.django.DjangoModelFactory):

@@ -106,3 +106,29 @@ def test_the_days_sessions_are_announced_at_the_morning_time_while_a_plan_runs()
     assert kinds_due(paused, at(JUNE_10, 7, 30)) == []
     [due] = due_reminders(following, after=at(JUNE_10, 7, 0), until=at(JUNE_10, 8, 0))
     assert due.context == {"day": "2026-06-10"}
+
+
+def test_a_day_span_holds_exactly_the_instants_of_that_local_day():
+    new_york = zone_named("America/New_York")
+    for day in (dt.date(2027, 3, 14), dt.date(2027, 11, 7), JUNE_10):  # gap, fold, summer
+        start, end = planning.day_span(day, new_york)
+        for minutes in range(-90, 26 * 60 + 90, 15):
+            moment = start + dt.timedelta(minutes=minutes)
+            inside = start <= moment < end
+            assert (moment.astimezone(new_york).date() == day) == inside, moment
+
+
+def test_slots_are_the_pure_rules_instants_once_per_zone_and_time():
+    after = dt.datetime(2027, 3, 28, 0, 0, tzinfo=UTC)  # London skips 01:00-02:00 that night
+    pairs = {("Europe/London", dt.time(1, 30)), ("Europe/London", dt.time(19, 0))}
+    [slot] = planning.daily_slots(
+        pairs, zone_named, after=after, until=after + dt.timedelta(hours=3)
+    )
+    assert slot.moment == dt.datetime(2027, 3, 28, 1, 0, tzinfo=UTC)  # 02:00 BST, after the gap
+    assert slot.day == dt.date(2027, 3, 28)
+    assert (slot.since_from, slot.since_until) == planning.day_span(dt.date(2027, 3, 26), LONDON)
+
+
+def test_the_evening_reminder_is_planned_once_per_moment_whichever_kind():
+    assert planning.rivals(planning.DAILY_LOG) == planning.rivals(planning.MISSED_LOG)
+    assert planning.rivals(planning.PAIN_CHECK) == (planning.PAIN_CHECK,)

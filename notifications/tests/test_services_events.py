@@ -10,7 +10,14 @@ from django.utils import timezone
 from intake.models import IntakeLink
 from intake.tests.factories import IntakeLinkFactory
 from notifications import services
-from notifications.models import Channel, Delivery, Kind, Notification, ReminderPreference
+from notifications.models import (
+    Channel,
+    Delivery,
+    Kind,
+    Notification,
+    Reminder,
+    ReminderPreference,
+)
 from notifications.tests.factories import DeliveryFactory, NotificationFactory, reminder_patient
 from notifications.unsubscribe import token_for_link
 
@@ -164,12 +171,19 @@ def test_clean_up_forgets_old_settled_rows_and_expired_notices(runner):
     kept = NotificationFactory(recipient=runner.user, delivery=old_sent)
     NotificationFactory(recipient=runner.user, expires_at=now - dt.timedelta(minutes=1))
     NotificationFactory(recipient=runner.user, read_at=old)
+    Reminder.objects.create(patient=runner, kind=Kind.DAILY_LOG, due_at=now - dt.timedelta(days=4))
+    fresh = Reminder.objects.create(patient=runner, kind=Kind.DAILY_LOG, due_at=now)
     result = services.notifications_clean_up(now=now)
-    assert result == {"deliveries": 1, "notifications": 2}
+    assert result == {"deliveries": 1, "notifications": 2, "reminders": 1}
+    assert list(Reminder.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert set(Delivery.objects.values_list("pk", flat=True)) == {recent.pk, old_queued.pk}
     kept.refresh_from_db()
     assert kept.delivery is None
-    assert services.notifications_clean_up(now=now) == {"deliveries": 0, "notifications": 0}
+    assert services.notifications_clean_up(now=now) == {
+        "deliveries": 0,
+        "notifications": 0,
+        "reminders": 0,
+    }
 
 
 def test_unsubscribing_and_resuming_are_idempotent(runner):

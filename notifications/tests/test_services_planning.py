@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Channel, Delivery, Kind, ReminderPreference
+from notifications.models import Channel, Delivery, Kind, Reminder, ReminderPreference
 from notifications.schedule import UTC, zone_named
-from notifications.tests.factories import DeliveryFactory, reminder_patient
+from notifications.tests.factories import DeliveryFactory, plan_and_fan_out, reminder_patient
 from rehab.models import Activity, DailyLog
 
 LONDON = zone_named("Europe/London")
@@ -32,7 +32,7 @@ def planned(patient=None):
 
 
 def test_a_due_reminder_gets_one_row_per_chosen_channel(runner):
-    services.reminders_plan(now=london(DAY, 19, 2))
+    plan_and_fan_out(london(DAY, 19, 2))
     assert planned(runner) == [("daily_log", "email"), ("daily_log", "in_app")]
     row = Delivery.objects.get(patient=runner, channel=Channel.EMAIL)
     assert row.due_at == london(DAY, 19)
@@ -42,7 +42,7 @@ def test_a_due_reminder_gets_one_row_per_chosen_channel(runner):
 
 def test_planning_again_and_again_never_duplicates_a_reminder(runner):
     for minutes in (1, 5, 10, 120):
-        services.reminders_plan(now=london(DAY, 19) + dt.timedelta(minutes=minutes))
+        plan_and_fan_out(london(DAY, 19) + dt.timedelta(minutes=minutes))
     assert planned(runner) == [("daily_log", "email"), ("daily_log", "in_app")]
 
 
@@ -51,7 +51,7 @@ def test_text_messages_only_for_patients_who_chose_them_and_have_a_number(runner
     no_phone = reminder_patient(clinic_a, alice, email="nophone@runner.example", by_sms=True)
     runner.phone = "+44 7700 900123"
     runner.save()
-    services.reminders_plan(now=london(DAY, 19, 2))
+    plan_and_fan_out(london(DAY, 19, 2))
     assert planned(runner) == [("daily_log", "in_app"), ("daily_log", "sms")]
     assert planned(no_phone) == [("daily_log", "email"), ("daily_log", "in_app")]
 
@@ -69,13 +69,13 @@ def test_no_reminders_are_planned_for(runner, change):
     for name, value in change.items():
         setattr(runner, name, value)
     runner.save()
-    services.reminders_plan(now=london(DAY, 19, 2))
+    plan_and_fan_out(london(DAY, 19, 2))
     assert planned() == []
 
 
 def test_nothing_is_planned_for_an_unsubscribed_patient(runner):
     services.reminders_unsubscribe(patient=runner)
-    services.reminders_plan(now=london(DAY, 19, 2))
+    plan_and_fan_out(london(DAY, 19, 2))
     assert planned() == []
 
 
@@ -83,7 +83,7 @@ def test_quiet_hours_hold_back_email_but_not_the_in_app_list(runner):
     ReminderPreference.objects.create(
         patient=runner, daily_time=dt.time(23, 0), quiet_start=dt.time(22), quiet_end=dt.time(7)
     )
-    services.reminders_plan(now=london(DAY, 23, 1))
+    plan_and_fan_out(london(DAY, 23, 1))
     email = Delivery.objects.get(channel=Channel.EMAIL)
     in_app = Delivery.objects.get(channel=Channel.IN_APP)
     assert email.send_after == london(DAY + dt.timedelta(days=1), 7)
@@ -92,9 +92,9 @@ def test_quiet_hours_hold_back_email_but_not_the_in_app_list(runner):
 
 def test_two_silent_days_nudge_the_patient_and_three_tell_the_therapist(runner, alice):
     DailyLog.objects.create(patient=runner, date=DAY - dt.timedelta(days=3), site_pain=2)
-    services.reminders_plan(now=london(DAY, 19, 2))
+    plan_and_fan_out(london(DAY, 19, 2))
     assert planned(runner) == [("missed_log", "email"), ("missed_log", "in_app")]
-    services.reminders_plan(now=london(DAY + dt.timedelta(days=1), 8, 5))
+    plan_and_fan_out(london(DAY + dt.timedelta(days=1), 8, 5))
     notice = Delivery.objects.get(kind=Kind.MISSED_LOGS_THERAPIST)
     assert (notice.channel, notice.recipient) == (Channel.IN_APP, alice)
     assert notice.context == {"since": "2027-06-07", "days": 3}
@@ -103,35 +103,70 @@ def test_two_silent_days_nudge_the_patient_and_three_tell_the_therapist(runner, 
 def test_the_morning_after_a_logged_run_brings_a_pain_check(runner):
     log = DailyLog.objects.create(patient=runner, date=DAY - dt.timedelta(days=1), site_pain=1)
     Activity.objects.create(log=log, kind="run", distance_m=3000, duration_min=20)
-    services.reminders_plan(now=london(DAY, 7, 35))
+    plan_and_fan_out(london(DAY, 7, 35))
     assert planned(runner) == [("pain_check", "email"), ("pain_check", "in_app")]
 
 
 def test_no_daily_reminder_once_the_day_is_logged(runner):
     DailyLog.objects.create(patient=runner, date=DAY, site_pain=1)
-    services.reminders_plan(now=london(DAY, 19, 2))
+    plan_and_fan_out(london(DAY, 19, 2))
     assert planned() == []
 
 
-def test_planning_takes_a_fixed_number_of_queries_per_chunk(
+def test_planning_takes_three_queries_on_postgresql_whatever_the_number_of_patients(
+    clinic_a, alice, django_assert_num_queries
+):
+    for n in range(3):
+        reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
+    # The distinct zones and times, the work_mem and lock, one INSERT ... SELECT.
+    with django_assert_num_queries(3):
+        assert services.reminders_plan(now=london(DAY, 19, 2)) == 3
+    for n in range(3, 30):
+        reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
+    with django_assert_num_queries(3):
+        assert services.reminders_plan(now=london(DAY, 19, 2)) == 27
+    with django_assert_num_queries(3):  # nothing new
+        assert services.reminders_plan(now=london(DAY, 19, 7)) == 0
+    assert Reminder.objects.count() == 30
+
+
+def test_the_python_path_takes_a_fixed_number_of_queries_per_chunk(
     clinic_a, alice, django_assert_num_queries, monkeypatch
 ):
     monkeypatch.setattr(services, "CHUNK", 10)
     for n in range(10):
         reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
-    # Per chunk: patients, rows already planned, active plans, last logs, recent logs, one
+    # Per chunk: patients, reminders already planned, active plans, last logs, recent logs, one
     # insert; then one empty page. (On SQLite an insert holds fewer rows: at most 999 parameters
     # per query.)
     with django_assert_num_queries(6 + 1):
-        services.reminders_plan(now=london(DAY, 19, 2))
+        services.reminders_plan(now=london(DAY, 19, 2), in_sql=False)
     for n in range(10, 30):
         reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
-    Delivery.objects.all().delete()
+    Reminder.objects.all().delete()
     with django_assert_num_queries(3 * 6 + 1):
-        services.reminders_plan(now=london(DAY, 19, 2))
-    assert Delivery.objects.count() == 30 * 2
+        services.reminders_plan(now=london(DAY, 19, 2), in_sql=False)
+    assert Reminder.objects.count() == 30
     with django_assert_num_queries(3 * 5 + 1):  # nothing new: no insert at all
-        assert services.reminders_plan(now=london(DAY, 19, 7)) == 0
+        assert services.reminders_plan(now=london(DAY, 19, 7), in_sql=False) == 0
+
+
+def test_fanning_out_a_batch_takes_five_queries_and_adds_nothing_twice(
+    clinic_a, alice, django_assert_num_queries
+):
+    for n in range(5):
+        reminder_patient(clinic_a, alice, email=f"r{n}@runner.example")
+    now = london(DAY, 19, 2)
+    services.reminders_plan(now=now)
+    keys = [reminder.key for reminder in Reminder.objects.all()]
+    # Reminders, patients, insert, mark fanned out, rows ready; and the savepoint around them.
+    with django_assert_num_queries(5 + 2):
+        ready = services.reminders_fan_out(keys, now=now)
+    assert sorted(ready) == sorted(Delivery.objects.values_list("pk", flat=True))
+    assert len(ready) == 5 * 2
+    Reminder.objects.update(fanned_out_at=None)  # as if a redelivered task found them again
+    assert services.reminders_fan_out(keys, now=now + dt.timedelta(minutes=1)) == []
+    assert Delivery.objects.count() == 5 * 2
 
 
 def test_release_queues_each_due_row_once_after_commit(runner, django_capture_on_commit_callbacks):
@@ -189,9 +224,9 @@ def test_release_queues_a_row_again_when_its_senders_lease_ran_out(runner, setti
 
 def test_patients_without_a_preference_row_get_the_defaults(runner):
     assert not ReminderPreference.objects.filter(patient=runner).exists()
-    services.reminders_plan(now=london(DAY, 18, 59))
+    plan_and_fan_out(london(DAY, 18, 59))
     assert planned() == []
-    services.reminders_plan(now=london(DAY, 19, 0))
+    plan_and_fan_out(london(DAY, 19, 0))
     assert len(planned()) == 2
 
 
@@ -200,7 +235,7 @@ def test_other_clinics_patients_are_planned_in_their_own_zone(clinic_b, bob):
     tokyo.time_zone = "Asia/Tokyo"
     tokyo.save()
     tokyo_seven_pm = dt.datetime(2027, 6, 10, 19, 1, tzinfo=zone_named("Asia/Tokyo"))
-    services.reminders_plan(now=tokyo_seven_pm)
+    plan_and_fan_out(tokyo_seven_pm)
     assert Delivery.objects.get(channel=Channel.EMAIL).due_at == dt.datetime(
         2027, 6, 10, 10, 0, tzinfo=UTC
     )
@@ -235,10 +270,12 @@ def test_the_dispatch_queues_what_it_planned_in_the_same_transaction(
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = services.reminders_dispatch(now=london(DAY, 19, 2))
-    assert result == services.DispatchResult(planned=2, released=2)
-    assert sorted(publish.call_args.args[0]) == sorted(
-        Delivery.objects.values_list("pk", flat=True)
-    )
+    assert result == services.DispatchResult(planned=1, released=1)
+    [reminder] = Reminder.objects.all()
+    [(keys,), options] = publish.call_args
+    assert options == {"reminders": True}
+    assert [Reminder.key_of(key) for key in keys] == [reminder.pk]
+    assert not Delivery.objects.exists()  # the send task fans the reminder out to its channels
     with mock.patch.object(services, "publish_sends") as publish:
         assert services.reminders_dispatch(now=london(DAY, 19, 7)).released == 0
 
@@ -249,7 +286,7 @@ def test_a_patient_following_a_plan_hears_of_the_days_sessions_in_the_morning(
     from rehab.tests.factories import active_plan
 
     active_plan(runner, start=DAY - dt.timedelta(days=2), by=alice)
-    services.reminders_plan(now=london(DAY, 7, 35))
+    plan_and_fan_out(london(DAY, 7, 35))
     rows = Delivery.objects.filter(patient=runner, kind=Kind.SESSIONS_TODAY)
     assert sorted(rows.values_list("channel", flat=True)) == ["email", "in_app"]
     email = rows.get(channel=Channel.EMAIL)
@@ -268,9 +305,9 @@ def test_no_sessions_reminder_on_a_rest_day_or_before_the_plan_starts(runner, al
     assert sunday.weekday() == 6  # the small plan's rest day
     active_plan(runner, start=DAY, by=alice)
     rows = Delivery.objects.filter(patient=runner, kind=Kind.SESSIONS_TODAY)
-    services.reminders_plan(now=london(DAY - dt.timedelta(days=1), 7, 35))
+    plan_and_fan_out(london(DAY - dt.timedelta(days=1), 7, 35))
     assert not rows.exists()  # the plan starts tomorrow
-    services.reminders_plan(now=london(sunday, 7, 35))
+    plan_and_fan_out(london(sunday, 7, 35))
     assert rows.count() == 2
     for row in rows:
         assert services.delivery_send(row.pk, now=london(sunday, 7, 36)) == "skipped"

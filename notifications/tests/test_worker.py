@@ -17,7 +17,7 @@ from clinic.models import Patient, User
 from notifications import services
 from notifications.models import Channel, Delivery, Notification, ReminderPreference
 from notifications.schedule import UTC, zone_named
-from notifications.tests.factories import reminder_patient
+from notifications.tests.factories import plan_and_fan_out, reminder_patient
 
 pytestmark = pytest.mark.worker
 
@@ -102,10 +102,10 @@ def test_reminders_across_daylight_saving_changes_go_out_once_at_the_right_momen
     )  # fmt: skip
     Patient.objects.filter(pk__in=[spring.pk, autumn.pk]).update(time_zone="America/New_York")
     # 8 March 2026: clocks jump from 02:00 to 03:00, so 02:30 does not exist that night.
-    services.reminders_plan(now=dt.datetime(2026, 3, 8, 7, 5, tzinfo=UTC))
+    plan_and_fan_out(dt.datetime(2026, 3, 8, 7, 5, tzinfo=UTC))
     # 1 November 2025: 01:30 happens twice, at 05:30 and 06:30 UTC. The planner runs all night.
     for hour, minute in [(5, 31), (5, 55), (6, 31), (6, 59), (7, 40)]:
-        services.reminders_plan(now=dt.datetime(2025, 11, 2, hour, minute, tzinfo=UTC))
+        plan_and_fan_out(dt.datetime(2025, 11, 2, hour, minute, tzinfo=UTC))
     spring_row = Delivery.objects.get(patient=spring, due_at__year=2026)
     autumn_row = Delivery.objects.get(patient=autumn, due_at__year=2025)
     assert spring_row.due_at.astimezone(NEW_YORK).strftime("%H:%M %Z") == "03:00 EDT"
