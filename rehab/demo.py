@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient, User
-from rehab import load, services
+from rehab import services
 from rehab.models import (
     Activity,
     Alert,
@@ -28,6 +28,7 @@ from rehab.models import (
     patient_today,
     patient_zone,
 )
+from rehab.rules import load
 
 DEMO_PATIENT_ID = uuid.uuid5(uuid.UUID("5f0c1a52-6f1e-4d7b-9a53-0c8f4f1e2b77"), "demo-patient")
 HISTORY_DAYS = 56

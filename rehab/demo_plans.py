@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from clinic.models import Clinic, Patient, User
 from intake.models import Intake
 from notifications.models import PLAN_KINDS, Delivery
-from rehab import demo, library, services
+from rehab import demo, services
 from rehab.demo import DEMO_PATIENT_ID, Day
 from rehab.models import (
     CareNote,
@@ -31,7 +31,8 @@ from rehab.models import (
     SessionKind,
     patient_today,
 )
-from rehab.plan_content import CROSS_TRAINING, PlanContent, content_from_json
+from rehab.rules import library
+from rehab.rules.content import CROSS_TRAINING, PlanContent, content_from_json
 from rehab.today import session_for, today_for
 
 RUN_KINDS = ("walk_run", "run")

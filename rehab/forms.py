@@ -14,8 +14,6 @@ from django.utils.formats import date_format
 from clinic.forms import DateInput
 from clinic.models import Patient
 from clinic.submissions import SubmissionIdField
-from rehab import alerts as alert_rules
-from rehab import load
 from rehab.models import (
     EDIT_WINDOW_DAYS,
     MAX_DISTANCE_M_PER_DAY,
@@ -29,6 +27,8 @@ from rehab.models import (
     DailyLog,
     care_start,
 )
+from rehab.rules import alerts as alert_rules
+from rehab.rules import load
 
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 UNIT_WORDS = {"km": "km", "mi": "miles"}
@@ -350,7 +350,7 @@ class AlertSnoozeForm(forms.Form):
 
 
 class AlertPolicyForm(forms.Form):
-    """One number per threshold of rehab.alerts.ALERT_POLICY_DEFAULTS, within its limits."""
+    """One number per threshold of rehab.rules.alerts.ALERT_POLICY_DEFAULTS, within its limits."""
 
     def __init__(self, *args, current: dict, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 """Forms of plans and templates: the phase editor, assignment, sessions done, approvals, policy.
 
-They validate and normalise into `rehab.plan_content` dataclasses (segments typed as "walk 2,
+They validate and normalise into `rehab.rules.content` dataclasses (segments typed as "walk 2,
 run 3" become Segment tuples, distances become metres); services save. The same phase editor
 edits a template (saving a new version) and a patient's draft plan.
 """
@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 
 from clinic.forms import DateInput
 from clinic.submissions import SubmissionIdField
-from rehab import load, plan_content, progression
 from rehab.forms import PainField, _threshold_field
 from rehab.models import Exercise, PlanTemplate, RiskClass
-from rehab.plan_content import (
+from rehab.rules import content as plan_content
+from rehab.rules import load, progression
+from rehab.rules.content import (
     CROSS_TRAINING,
     PHASE_KINDS,
     WEEKDAYS,
@@ -589,7 +590,7 @@ class EndPlanForm(forms.Form):
 
 
 class ProgressionPolicyForm(forms.Form):
-    """One field per value of rehab.progression.PROGRESSION_POLICY_DEFAULTS, within its limits."""
+    """One field per progression default (rehab.rules.progression), within its limits."""
 
     def __init__(self, *args, current: dict, **kwargs):
         super().__init__(*args, **kwargs)

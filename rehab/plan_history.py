@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, QuerySet
 
 from clinic.models import Patient
-from rehab.load import Record
 from rehab.models import (
     RUNNING_KINDS,
     Activity,
@@ -31,8 +30,9 @@ from rehab.models import (
     SessionKind,
     TransitionKind,
 )
-from rehab.plan_content import PHASE_KINDS
-from rehab.plan_schedule import key_sessions_expected
+from rehab.rules.content import PHASE_KINDS
+from rehab.rules.load import Record
+from rehab.rules.schedule import key_sessions_expected
 
 ENDS = (TransitionKind.END, TransitionKind.COMPLETE)
 PHASE_MOVES = (

@@ -1,6 +1,6 @@
 """What the progress pages show: chart series, load figures, adherence and caseload sparklines.
 
-Reads only. Numbers come from the pure rules of `rehab.load`, so every screen counts a week, a
+Reads only. Numbers come from the pure rules of `rehab.rules.load`, so every screen counts a week, a
 run and a streak the same way the alerts do.
 """
 
@@ -13,13 +13,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Max, Min, Q, Sum
 
 from clinic.models import Patient
-from rehab import load
 from rehab.models import (
     CROSS_TRAINING_KINDS,
     RUNNING_KINDS,
     ActivityKind,
     DailyLog,
 )
+from rehab.rules import load
 from rehab.services import logging_expected_since
 
 RANGES = {28: "4 weeks", 84: "12 weeks", 365: "1 year"}

@@ -1,7 +1,7 @@
 """What the patient's "Today" shows: today's sessions with their state, the morning check, and
 the week ahead. Reads only; a fixed handful of queries whatever the history's length.
 
-The days come from `rehab.plan_schedule.plan_days` (rest weekdays, never two running days in a
+The days come from `rehab.rules.schedule.plan_days` (rest weekdays, never two running days in a
 row); this module adds what the database knows: the plan, what was done, the last run, a
 proposal waiting for the therapist.
 """
@@ -13,7 +13,6 @@ import json
 from django.db.models import Exists, Max, OuterRef
 
 from clinic.models import Patient
-from rehab import load
 from rehab.models import (
     RUNNING_KINDS,
     Activity,
@@ -25,9 +24,10 @@ from rehab.models import (
     TransitionKind,
     progression_thresholds,
 )
-from rehab.plan_content import CrossSpec, ExerciseSpec, PhaseSpec, StepSpec, step_summary
-from rehab.plan_schedule import PlannedDay, plan_days
-from rehab.progression import Action, PhaseKind
+from rehab.rules import load
+from rehab.rules.content import CrossSpec, ExerciseSpec, PhaseSpec, StepSpec, step_summary
+from rehab.rules.progression import Action, PhaseKind
+from rehab.rules.schedule import PlannedDay, plan_days
 
 WEEK_DAYS = 7
 MORNING_CHECK_DAYS = 2  # a key session this recent without its next-morning pain asks for it
@@ -192,9 +192,10 @@ def today_for(patient: Patient, *, today: dt.date) -> TodayView:
 
 
 def gated_phases(plan: Plan, *, auto_apply: bool) -> frozenset[int]:
-    """The phases the plan leaves only once the therapist approves (rehab.progression's approval
-    rules): protect, any phase with a clearance to confirm, and every phase of a high-risk-site
-    plan or of a clinic that approves every change. The week ahead never projects past them."""
+    """The phases the plan leaves only once the therapist approves (the approval rules of
+    rehab.rules.progression): protect, any phase with a clearance to confirm, and every phase of
+    a high-risk-site plan or of a clinic that approves every change. The week ahead never
+    projects past them."""
     phases = plan.spec.phases
     return frozenset(
         index

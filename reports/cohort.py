@@ -35,7 +35,6 @@ from django.utils import timezone
 from clinic.models import Clinic, Patient
 from intake import scoring
 from intake.models import Intake
-from rehab import load
 from rehab.models import (
     CROSS_TRAINING_KINDS,
     RUNNING_KINDS,
@@ -46,6 +45,7 @@ from rehab.models import (
     patient_today,
     patient_zone,
 )
+from rehab.rules import load
 from rehab.services import logging_expected_since
 from reports import deidentify, exporters, measures, plans
 from reports.exporters import Table

@@ -5,8 +5,8 @@ here are the ones every report, export and the dashboard use:
 
 - **First pain-free walk**: the first day with a walk logged while the site pain that day was
   0/10 and any pain during activity was 0/10 too.
-- **First run**: the first day with a run or walk-run logged (running load, `rehab.load`), or a
-  running key session of a rehab plan marked done, whichever came first.
+- **First run**: the first day with a run or walk-run logged (running load, `rehab.rules.load`), or
+  a running key session of a rehab plan marked done, whichever came first.
 - **Full volume**: the first day on which the running of the 7 days ending that day reached the
   runner's weekly distance before the injury (the mean of the weeks they gave at intake). None
   when the intake did not collect it.

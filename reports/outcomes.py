@@ -22,8 +22,8 @@ from django.utils import timezone
 from clinic.models import Clinic, Patient
 from intake.models import Intake, IntakeDecision
 from notifications.models import KIND_RULES, Channel, Delivery
-from rehab import load
 from rehab.models import RUNNING_KINDS, AlertOccurrence, DailyLog
+from rehab.rules import load
 from reports import cohort, plans
 
 DELIVERY_WINDOW_DAYS = 30

@@ -1,7 +1,7 @@
 """One patient's progress report: what the page and the PDF both show, assembled once.
 
 The numbers come from the same functions as the patient's pages (`rehab.progress`,
-`rehab.load`) and the cohort export (`reports.measures`, `reports.cohort`), so the report, the
+`rehab.rules.load`) and the cohort export (`reports.measures`, `reports.cohort`), so the report, the
 charts and the exports agree. Written to be handed to the patient, their physician or coach:
 plain words, no internal codes, no clinical notes.
 """

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import rehab.progression
+import rehab.rules.progression
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('key', models.CharField(max_length=160)),
-                ('action', models.CharField(choices=[(rehab.progression.Action['ADVANCE'], 'Advance'), (rehab.progression.Action['HOLD'], 'Hold'), (rehab.progression.Action['STEP_BACK'], 'Step back'), (rehab.progression.Action['STOP_REVIEW'], 'Stop for review'), (rehab.progression.Action['COMPLETE'], 'Complete')], max_length=12)),
+                ('action', models.CharField(choices=[(rehab.rules.progression.Action['ADVANCE'], 'Advance'), (rehab.rules.progression.Action['HOLD'], 'Hold'), (rehab.rules.progression.Action['STEP_BACK'], 'Step back'), (rehab.rules.progression.Action['STOP_REVIEW'], 'Stop for review'), (rehab.rules.progression.Action['COMPLETE'], 'Complete')], max_length=12)),
                 ('from_phase_index', models.PositiveSmallIntegerField()),
                 ('from_step_index', models.PositiveSmallIntegerField()),
                 ('to_phase_index', models.PositiveSmallIntegerField()),

@@ -1,8 +1,8 @@
 """Daily logs, their edit history, alerts and each clinic's alert thresholds.
 
-The rules that read these rows are pure Python in `rehab.load` and `rehab.alerts`; the models
-only store what a patient logged and what the rules concluded, and turn rows into the rules'
-plain dataclasses (`DailyLog.as_day_log()`).
+The rules that read these rows are pure Python in `rehab.rules.load` and `rehab.rules.alerts`;
+the models only store what a patient logged and what the rules concluded, and turn rows into
+the rules' plain dataclasses (`DailyLog.as_day_log()`).
 """
 
 import datetime as dt
@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient
-from rehab import alerts as alert_rules
-from rehab import load
+from rehab.rules import alerts as alert_rules
+from rehab.rules import load
 
 # A patient may log, change or delete the days from today back to this many days ago.
 EDIT_WINDOW_DAYS = 14
@@ -46,7 +46,7 @@ def care_start(patient: Patient) -> dt.date:
 
 
 class ActivityKind(models.TextChoices):
-    # Values are rehab.load.ActivityKind's, so rows feed the pure rules unchanged.
+    # Values are rehab.rules.load.ActivityKind's, so rows feed the pure rules unchanged.
     RUN = load.ActivityKind.RUN, "Run"
     WALK = load.ActivityKind.WALK, "Walk"
     WALK_RUN = load.ActivityKind.WALK_RUN, "Walk-run"
@@ -80,7 +80,7 @@ class DailyLog(models.Model):
 
     `morning_pain` is the pain on waking on `date`; it is how the previous day's activity sat with
     the bone, so the "next-morning pain" after day D is the `morning_pain` of the log of D + 1
-    (as `rehab.load.DayLog` defines it).
+    (as `rehab.rules.load.DayLog` defines it).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -433,7 +433,7 @@ class AlertSnooze(models.Model):
 
 
 class ClinicAlertPolicy(models.Model):
-    """A clinic's changes to `rehab.alerts.ALERT_POLICY_DEFAULTS`; only the changed keys."""
+    """A clinic's changes to `rehab.rules.alerts.ALERT_POLICY_DEFAULTS`; only the changed keys."""
 
     clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="alert_policy")
     overrides = models.JSONField(default=dict, blank=True)

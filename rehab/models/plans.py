@@ -1,8 +1,8 @@
 """Rehab plans: the clinic's exercise library and versioned templates, each patient's plan (a
 snapshot of its content), completed sessions, the engine's proposals and every transition.
 
-The rules live in pure modules: `rehab.plan_content` (what a plan holds), `rehab.plan_schedule`
-(what falls on which day) and `rehab.progression` (advance, hold, step back, stop). The models
+The rules live in pure modules: `rehab.rules.content` (what a plan holds), `rehab.rules.schedule`
+(what falls on which day) and `rehab.rules.progression` (advance, hold, step back, stop). The models
 store their inputs and conclusions; `rehab.services.plans` runs the workflows.
 """
 
@@ -16,9 +16,10 @@ from django.db import models
 from django.db.models import Q
 
 from clinic.models import Clinic, Patient
-from rehab import plan_content, progression
-from rehab.alerts import resolve_thresholds
 from rehab.models.logs import PAIN_VALIDATORS
+from rehab.rules import content as plan_content
+from rehab.rules import progression
+from rehab.rules.alerts import resolve_thresholds
 
 RISK_HIGH, RISK_LOW, RISK_ANY = "high", "low", "any"
 
@@ -141,7 +142,7 @@ class TemplateVersion(models.Model):
 
     @cached_property
     def spec(self) -> plan_content.PlanContent:
-        """The content, read and validated (`rehab.plan_content`)."""
+        """The content, read and validated (`rehab.rules.content`)."""
         return plan_content.content_from_json(self.content)
 
 
@@ -236,7 +237,7 @@ class Plan(models.Model):
 
     @cached_property
     def spec(self) -> plan_content.PlanContent:
-        """The content, read and validated (`rehab.plan_content`)."""
+        """The content, read and validated (`rehab.rules.content`)."""
         return plan_content.content_from_json(self.content)
 
     def refresh_from_db(self, *args, **kwargs):
@@ -501,7 +502,7 @@ class PlanTransition(models.Model):
 
 
 class ClinicProgressionPolicy(models.Model):
-    """A clinic's changes to `rehab.progression.PROGRESSION_POLICY_DEFAULTS`; changed keys only."""
+    """A clinic's changes to the progression defaults (`rehab.rules.progression`); changed keys."""
 
     clinic = models.OneToOneField(
         Clinic, on_delete=models.CASCADE, related_name="progression_policy"

@@ -21,7 +21,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from clinic.models import Patient
-from rehab import alerts as alert_rules
 from rehab.models import (
     SNOOZE_MAX_DAYS,
     UNSNOOZABLE_RULES,
@@ -30,6 +29,7 @@ from rehab.models import (
     AlertOccurrence,
     AlertSnooze,
 )
+from rehab.rules import alerts as alert_rules
 
 
 class AlertChanged(Exception):

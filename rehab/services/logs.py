@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from clinic.models import Patient
-from rehab import alerts as alert_rules
 from rehab import plan_history
 from rehab.models import (
     EDIT_WINDOW_DAYS,
@@ -26,10 +25,11 @@ from rehab.models import (
     patient_today,
     patient_zone,
 )
+from rehab.rules import alerts as alert_rules
 from rehab.services import alerts, plans
 
 # The longest-run and weekly-distance rules look back 30 days and one full week before the
-# evaluated window; 35 days covers both (rehab.alerts.evaluate_alerts, `since`).
+# evaluated window; 35 days covers both (rehab.rules.alerts.evaluate_alerts, `since`).
 RULES_LOOKBACK_DAYS = 35
 
 
@@ -181,7 +181,7 @@ def _baseline_morning_pain(patient: Patient, first_n: int) -> float | None:
     """The median morning pain of the patient's first `first_n` logs that report one.
 
     Read from the whole history, not only the logs the rules are given, so the baseline does not
-    drift as old logs leave the evaluated window (rehab.alerts.baseline_morning_pain's rule).
+    drift as old logs leave the evaluated window (rehab.rules.alerts.baseline_morning_pain's rule).
     """
     mornings = list(
         patient.daily_logs.filter(morning_pain__isnull=False)

@@ -17,9 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient, User
-from rehab import alerts as alert_rules
-from rehab import imaging_grade, library, load, progression
-from rehab.alerts import ALERT_POLICY_DEFAULTS
 from rehab.models import (
     PLAN_STOPPED,
     ClinicAlertPolicy,
@@ -38,7 +35,10 @@ from rehab.models import (
     patient_today,
     progression_thresholds,
 )
-from rehab.plan_content import ContentError, PlanContent, content_from_json
+from rehab.rules import alerts as alert_rules
+from rehab.rules import imaging_grade, library, load, progression
+from rehab.rules.alerts import ALERT_POLICY_DEFAULTS
+from rehab.rules.content import ContentError, PlanContent, content_from_json
 from rehab.services import alerts
 
 Action = progression.Action

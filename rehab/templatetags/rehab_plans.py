@@ -9,8 +9,10 @@ from django import template
 
 from clinic import access
 from clinic.access import Perm
-from rehab import load, plan_content, plan_history, progression
+from rehab import plan_history
 from rehab.models import CareTask, PlanStatus, SessionKind, patient_today, progression_thresholds
+from rehab.rules import content as plan_content
+from rehab.rules import load, progression
 from rehab.services import HIGH_RISK_PROTECT_CLEARANCE
 
 register = template.Library()
@@ -94,7 +96,7 @@ def _standing(plan, *, today) -> dict:
             "phase": phase,
             "step": phase.steps[following[1]],
             "clearance": clearance,
-            # The engine's approval rules (rehab.progression._approval_reasons).
+            # The engine's approval rules (rehab.rules.progression._approval_reasons).
             "needs_approval": plan.high_risk_site
             or (new_phase and plan.phase_kind == progression.PhaseKind.PROTECT)
             or not thresholds["auto_apply"],

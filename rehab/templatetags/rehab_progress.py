@@ -9,8 +9,9 @@ from django import template
 
 from clinic import access
 from clinic.access import Perm
-from rehab import load, plan_history, progress
+from rehab import plan_history, progress
 from rehab.models import AcknowledgementReason, alert_thresholds, patient_today, running_snoozes
+from rehab.rules import load
 
 register = template.Library()
 

@@ -134,7 +134,7 @@ SMALL_PLAN = {
 
 def template_of(clinic, *, content=None, risk_class="low", name="Small plan"):
     from rehab import services
-    from rehab.plan_content import content_from_json
+    from rehab.rules.content import content_from_json
 
     return services.template_create(
         clinic=clinic,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rehab.alerts import (
+from rehab.rules.alerts import (
     ALERT_POLICY_DEFAULTS,
     ALERT_RULES,
     ALERT_RULES_VERSION,
@@ -12,7 +12,7 @@ from rehab.alerts import (
     evaluate_alerts,
     resolve_thresholds,
 )
-from rehab.load import Activity, ActivityKind
+from rehab.rules.load import Activity, ActivityKind
 from rehab.tests.test_load import any_date, day, log, log_lists, run
 
 TODAY = day(13)  # a Sunday, two weeks after MONDAY

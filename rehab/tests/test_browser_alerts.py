@@ -12,9 +12,9 @@ from clinic.models import AuditEvent
 from clinic.tests import factories
 from clinic.tests.browser import login, screenshot
 from clinic.tests.factories import PASSWORD
-from rehab import alerts as alert_rules
 from rehab import services
 from rehab.models import AlertSnooze, patient_today
+from rehab.rules import alerts as alert_rules
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,6 @@ from django.db.models import Count
 
 from clinic import demo
 from clinic.models import Patient
-from rehab import alerts as alert_rules
 from rehab.models import (
     PLAN_STOPPED,
     Activity,
@@ -14,6 +13,7 @@ from rehab.models import (
     LogRevision,
     patient_today,
 )
+from rehab.rules import alerts as alert_rules
 
 
 def test_maya_has_eight_weeks_of_logs_that_raise_every_rule(db):

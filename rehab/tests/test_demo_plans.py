@@ -16,7 +16,7 @@ from rehab.models import (
     SessionCompletion,
     patient_today,
 )
-from rehab.plan_content import PHASE_KINDS
+from rehab.rules.content import PHASE_KINDS
 from rehab.today import today_for
 
 

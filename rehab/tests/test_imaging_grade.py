@@ -2,7 +2,7 @@
 
 import pytest
 
-from rehab.imaging_grade import (
+from rehab.rules.imaging_grade import (
     IMAGING_CLEARANCE,
     PENDING_CLEARANCE,
     protect_advice,

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rehab import library
-from rehab.plan_content import (
+from rehab.rules import library
+from rehab.rules.content import (
     ContentError,
     content_from_json,
     parse_segments,
     step_summary,
 )
-from rehab.plan_schedule import key_sessions_expected, plan_days
+from rehab.rules.schedule import key_sessions_expected, plan_days
 from rehab.tests.factories import SMALL_PLAN
 
 MONDAY = dt.date(2026, 3, 2)

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rehab.load import DayLog
-from rehab.progression import (
+from rehab.rules.load import DayLog
+from rehab.rules.progression import (
     PROGRESSION_POLICY_DEFAULTS,
     PROGRESSION_RULES,
     PROGRESSION_RULES_VERSION,

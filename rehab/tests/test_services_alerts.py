@@ -11,7 +11,6 @@ from django.core.management import call_command
 
 from clinic.models import Patient
 from notifications.models import Delivery, Notification
-from rehab import alerts as alert_rules
 from rehab import services
 from rehab.models import (
     PLAN_STOPPED,
@@ -21,6 +20,7 @@ from rehab.models import (
     ClinicAlertPolicy,
     patient_today,
 )
+from rehab.rules import alerts as alert_rules
 from rehab.services.alerts import AlertChanged, NotSnoozable
 from rehab.tests.factories import day_log
 

@@ -8,9 +8,9 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from rehab import alerts as alert_rules
 from rehab import services
 from rehab.models import Alert, AlertOccurrence
+from rehab.rules import alerts as alert_rules
 from rehab.tests.factories import day_log
 
 TODAY = dt.date(2026, 3, 18)

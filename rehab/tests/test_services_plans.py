@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from notifications.models import Delivery
-from rehab import plan_schedule, services
+from rehab import services
 from rehab.models import (
     PLAN_STOPPED,
     Alert,
@@ -17,6 +17,7 @@ from rehab.models import (
     PlanTransition,
     ProposalStatus,
 )
+from rehab.rules import schedule as plan_schedule
 from rehab.tests.factories import active_plan, place
 from rehab.today import session_for, today_for
 

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from clinic import access, audit
 from clinic.access import Perm
 from clinic.views.common import edit_clinic_policy, safe_next
-from rehab import alerts as alert_rules
 from rehab.forms import AlertAcknowledgeForm, AlertPolicyForm, AlertSnoozeForm
 from rehab.models import (
     RULE_CHOICES,
@@ -22,6 +21,7 @@ from rehab.models import (
     ClinicAlertPolicy,
     running_snoozes,
 )
+from rehab.rules import alerts as alert_rules
 from rehab.services import alerts as alert_services
 
 ALERTS_PER_PAGE = 25

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 from clinic import access, audit
 from clinic.access import Perm
 from clinic.views.common import edit_clinic_policy, safe_next
-from rehab import progression, services
+from rehab import services
 from rehab.models import ClinicProgressionPolicy, PlanProposal, patient_today
 from rehab.plan_forms import ApprovalForm, DeclineForm, ProgressionPolicyForm
+from rehab.rules import progression
 
 APPROVALS_PER_PAGE = 25
 

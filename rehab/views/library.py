@@ -11,7 +11,6 @@ from django.utils.text import slugify
 from clinic import access, audit
 from rehab import services
 from rehab.models import Exercise, PlanTemplate, TemplateVersion
-from rehab.plan_content import STRENGTH_TARGETS
 from rehab.plan_forms import (
     ExerciseForm,
     PhaseEditor,
@@ -19,6 +18,7 @@ from rehab.plan_forms import (
     TemplateCreateForm,
     TemplateForm,
 )
+from rehab.rules.content import STRENGTH_TARGETS
 
 TEMPLATE_UNIT = "km"  # templates are clinic-wide; a patient's plan shows their own unit
 

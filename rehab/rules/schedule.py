@@ -22,9 +22,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
-from rehab.load import Record
-from rehab.plan_content import PlanContent
-from rehab.progression import next_running_day_allowed
+from rehab.rules.content import PlanContent
+from rehab.rules.load import Record
+from rehab.rules.progression import next_running_day_allowed
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,7 @@ import itertools
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from rehab.load import (
+from rehab.rules.load import (
     LONGEST_RUN_WINDOW_DAYS,
     DayLog,
     Record,

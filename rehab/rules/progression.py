@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 
-from rehab.alerts import (
+from rehab.rules.alerts import (
     ALERT_POLICY_DEFAULTS,
     PolicyValue,
     Rule,
@@ -27,7 +27,7 @@ from rehab.alerts import (
     baseline_morning_pain,
     resolve_thresholds,
 )
-from rehab.load import DayLog, Record, logs_by_date
+from rehab.rules.load import DayLog, Record, logs_by_date
 
 PROGRESSION_RULES_VERSION = "2026.1"
 

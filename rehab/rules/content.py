@@ -21,8 +21,8 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 
-from rehab import progression
-from rehab.load import Record
+from rehab.rules import progression
+from rehab.rules.load import Record
 
 CONTENT_SCHEMA = 1
 
