@@ -16,8 +16,15 @@ for the whole URL table.
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from clinic.tests import factories
+
+# A busy CI machine makes any wall-clock check flaky, so no property test has a deadline or fails
+# Hypothesis's "too slow" health check; examples, shrinking and the other checks stay as they are.
+# Tests that set their own @settings inherit these two unless they say otherwise.
+settings.register_profile("rebound", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rebound")
 
 pytest_plugins = ["clinic.tests.browser"]
 
