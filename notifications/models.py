@@ -325,7 +325,10 @@ class Reminder(models.Model):
     def key_of(key: list[str]) -> tuple:
         """The primary key from `key`'s JSON form (or PostgreSQL's text of it)."""
         patient_id, kind, due_at = key
-        return (uuid.UUID(patient_id), kind, dt.datetime.fromisoformat(due_at))
+        moment = dt.datetime.fromisoformat(due_at)
+        if moment.tzinfo is None:  # SQLite's text of a stored time: UTC without an offset
+            moment = moment.replace(tzinfo=dt.UTC)
+        return (uuid.UUID(patient_id), kind, moment)
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -2,6 +2,7 @@
 queries; releasing queues each due row for sending after the transaction commits."""
 
 import datetime as dt
+import uuid
 from unittest import mock
 
 import pytest
@@ -312,3 +313,21 @@ def test_no_sessions_reminder_on_a_rest_day_or_before_the_plan_starts(runner, al
     for row in rows:
         assert services.delivery_send(row.pk, now=london(sunday, 7, 36)) == "skipped"
     assert set(rows.values_list("reason", flat=True)) == {"rest day"}
+
+
+def test_a_reminders_key_reads_back_from_json_and_from_the_databases_text():
+    patient_id = uuid.uuid4()
+    moment = dt.datetime(2027, 6, 10, 18, 0, tzinfo=UTC)
+    for key in (
+        [str(patient_id), "daily_log", moment.isoformat()],  # Reminder.key, as a task carries it
+        (str(patient_id), "daily_log", "2027-06-10 18:00:00+00"),  # PostgreSQL's text
+        (patient_id.hex, "daily_log", "2027-06-10 18:00:00"),  # SQLite's text
+    ):
+        assert Reminder.key_of(key) == (patient_id, "daily_log", moment)
+
+
+def test_deleting_a_patient_deletes_their_reminders(runner):
+    services.reminders_plan(now=london(DAY, 19, 2))
+    assert Reminder.objects.filter(patient=runner).exists()
+    runner.delete()
+    assert not Reminder.objects.exists()
