@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import timezone
 
+from clinic.logos import validated_logo
 from clinic.models import CARE_TEAM_ROLES, Clinic, Membership, Patient, Role, Sex, User
 
 STAFF_INVITE_ROLES = [(r.value, r.label) for r in Role if r != Role.PATIENT]
@@ -77,6 +78,20 @@ class ClinicSecurityForm(forms.ModelForm):
     class Meta:
         model = Clinic
         fields = ["require_staff_2fa", "lockout_failures", "lockout_minutes"]
+
+
+class ClinicLogoForm(forms.Form):
+    """The clinic's logo for progress reports; `clean_logo` leaves the PNG to store."""
+
+    logo = forms.FileField(
+        label="Logo",
+        help_text="A PNG, JPEG or WebP picture of at most 512 KB, 32 to 4000 pixels on each "
+        "side. It is printed at the top of every progress report.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    def clean_logo(self) -> bytes:
+        return validated_logo(self.cleaned_data["logo"])
 
 
 class DateInput(forms.DateInput):

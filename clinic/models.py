@@ -201,6 +201,10 @@ class Clinic(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
         help_text="How long that account stays locked from that address. An admin can unlock.",
     )
+    # The clinic's logo on progress reports: a PNG re-encoded by clinic.logos (never the file
+    # uploaded), under MEDIA_ROOT, named by the clinic and a random token.
+    logo = models.FileField(upload_to="clinic-logos/", blank=True, max_length=200)
+    logo_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

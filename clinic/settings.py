@@ -188,6 +188,9 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")  # a number, or a Messaging Ser
 # under static/ or any other folder a web server publishes.
 EXPORT_ROOT = Path(env.str("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
 EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
+# Uploaded files (clinic logos, re-encoded by clinic.logos): under MEDIA_ROOT, served only
+# through access-checked views (no MEDIA_URL is published), never from static/.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # A running export renews this lease as it writes; a run whose lease ran out lost its worker and
 # is started again (reports.services.export_jobs_recover).
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=5 * 60)

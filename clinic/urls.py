@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import access
-from clinic.views import accounts, home, patients, security, team
+from clinic.views import accounts, branding, home, patients, security, team
 
 auth_urls = [
     path("login/", access.public(security.SignInView.as_view()), name="login"),
@@ -113,6 +113,8 @@ urlpatterns = [
         name="lockout_unlock",
     ),
     path("clinic/security/", team.clinic_security, name="clinic_security"),
+    path("clinic/logo/", branding.clinic_logo, name="clinic_logo"),
+    path("clinic/logo.png", branding.clinic_logo_image, name="clinic_logo_image"),
     path("", include("intake.urls")),
     path("", include("rehab.urls")),
     path("", include("notifications.urls")),

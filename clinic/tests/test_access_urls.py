@@ -4,12 +4,17 @@ A new URL pattern fails `test_every_url_is_in_the_table` until it is added to TA
 outcome expected for each person, so no view can escape the access rules unnoticed.
 """
 
+import io
+
 import pytest
 from axes.models import AccessAttempt
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
+from PIL import Image
 
 from api import tokens as api_tokens
+from clinic import logos
 from clinic.models import Clinic, Invitation, Membership
 from clinic.tests import factories, otp
 from intake import services as intake_services
@@ -95,6 +100,10 @@ TABLE = {
     "second_factor_reset": ("post", "member", ADMIN_ACTION),
     "lockout_unlock": ("post", "lockout", ADMIN_ACTION),
     "clinic_security": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    # The clinic's logo: its admin uploads (an empty form: the clinic page, told why, 400); its
+    # staff see it (clinic A has one, clinic B none).
+    "clinic_logo": ("post", None, row(LOGIN, *[DENIED] * 4, 400, DENIED, 400)),
+    "clinic_logo_image": ("get", None, row(LOGIN, *[DENIED] * 3, OK, OK, NONE, NONE)),
     # intake/
     "intake_start": ("get", "intake_token", PUBLIC_PAGE),
     "intake_step": ("get", "intake_token_step", PUBLIC_PAGE),
@@ -289,6 +298,8 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
     visit = rehab_factories.VisitFactory(patient=pat)
     note = intake_services.clinical_note_add(patient=pat, author=alice, sections={"plan": "x"})
     settings.EXPORT_ROOT = tmp_path / "exports"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    logos.logo_set(clinic_a, logos.validated_logo(logo_upload()))
     export_job = reports_factories.finished_job(clinic_a, adam)
     api_token, _secret = api_tokens.api_token_create(
         user=alice, clinic=clinic_a, name="EHR", scope="read", days=30
@@ -336,6 +347,12 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
             **notifications_cast(pat),
         },
     }
+
+
+def logo_upload() -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 60), (15, 118, 110)).save(out, format="PNG")
+    return SimpleUploadedFile("logo.png", out.getvalue(), content_type="image/png")
 
 
 def outcome_of(response) -> int | str:

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import access, lockouts
 from clinic.access import Perm
-from clinic.forms import InvitationForm
+from clinic.forms import ClinicLogoForm, InvitationForm
 from clinic.models import CARE_TEAM_ROLES, STAFF_ROLES, Invitation, Membership, Patient, Role, User
 from rehab.glance import with_glance
 from rehab.models import with_log_summary
@@ -90,6 +90,12 @@ def caseload(request):
 @access.admin_only
 def clinic_admin(request):
     """Members of the clinic, invitations, sign-in locks, and the form to invite staff."""
+    return clinic_admin_page(request)
+
+
+def clinic_admin_page(request, *, logo_form: ClinicLogoForm | None = None, status: int = 200):
+    """The clinic page, for `clinic_admin` and for a logo upload refused (its form's errors
+    shown beside the field). The caller has checked that the person is the clinic's admin."""
     clinic = access.workspace(request).clinic
     role = request.GET.get("role", "")
     if role not in Role.values:
@@ -128,7 +134,9 @@ def clinic_admin(request):
             "role_counts": role_counts,
             "patient_count": Patient.objects.filter(clinic=clinic).active().count(),
             "lockouts": lockouts.clinic_lockouts(clinic),
+            "logo_form": logo_form or ClinicLogoForm(),
         },
+        status=status,
     )
 
 
