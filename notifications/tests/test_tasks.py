@@ -37,6 +37,18 @@ def test_a_batch_retries_a_row_on_its_own_when_the_provider_cannot_take_it_now()
     retry.assert_called_once_with((2,), countdown=tasks.FIRST_RETRY_SECONDS)
 
 
+def test_the_reminder_task_fans_out_first_then_sends_each_row_as_a_batch_does():
+    assert tasks.reminders_send.acks_late and tasks.reminders_send.reject_on_worker_lost
+    keys = [["patient", "daily_log", "2027-06-10T18:00:00+00:00"]]
+    with (
+        mock.patch.object(services, "reminders_fan_out", return_value=[7, 8]) as fan_out,
+        mock.patch.object(services, "delivery_send", return_value="sent") as send,
+    ):
+        assert tasks.reminders_send.run(keys) == {"sent": 2}
+    assert fan_out.call_args.args == (keys,)
+    assert [call.args for call in send.call_args_list] == [(7,), (8,)]
+
+
 def test_an_unexpected_error_is_raised_after_the_rest_of_the_batch_is_sent():
     def send(delivery_id):
         if delivery_id == 1:
