@@ -4,6 +4,11 @@ A token stands for one person in one clinic (the clinic they were working in whe
 it): requests with it see exactly what that person sees there, through `clinic.access`. Only a
 SHA-256 digest of the secret is stored; the secret is shown once, when it is made. A token is
 read-only or read-write, expires, and can be revoked on the account page.
+
+A token is also bound to its owner's credentials when it was made (`credentials`): a password
+change or reset, "Sign out everywhere", a role change or a suspension (everything that ends the
+person's sessions, `User.end_sessions`) ends their tokens too, as a stolen password or a
+departure must.
 """
 
 import datetime as dt
@@ -11,6 +16,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from clinic.models import Clinic
 
@@ -18,6 +24,15 @@ from clinic.models import Clinic
 class TokenScope(models.TextChoices):
     READ = "read", "Read only"
     WRITE = "write", "Read and write"
+
+
+def credentials_fingerprint(user) -> str:
+    """Changes whenever the person's sessions would end: their password or `session_version`."""
+    return salted_hmac(
+        "api.ApiToken.credentials",
+        f"{user.password}:{user.session_version}",
+        algorithm="sha256",
+    ).hexdigest()
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -41,6 +56,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    credentials = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The owner's credentials when it was made (credentials_fingerprint).",
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -55,9 +75,15 @@ class ApiToken(models.Model):
     def can_write(self) -> bool:
         return self.scope == TokenScope.WRITE
 
+    def credentials_current(self) -> bool:
+        """False once the owner's password or sessions changed after the token was made."""
+        return constant_time_compare(self.credentials, credentials_fingerprint(self.user))
+
     def status(self, now: dt.datetime | None = None) -> str:
         if self.revoked_at:
             return "revoked"
         if self.expires_at <= (now or timezone.now()):
             return "expired"
+        if not self.credentials_current():
+            return "ended"
         return "active"

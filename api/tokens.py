@@ -9,11 +9,13 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from api.models import ApiToken, TokenScope
-from clinic.models import Clinic, Membership
+from api.models import ApiToken, TokenScope, credentials_fingerprint
+from clinic.models import STAFF_ROLES, Clinic, Membership
 
 TOKEN_START = "rbt_"  # noqa: S105 - the public start of every token, not a secret
 EXPIRY_CHOICES = (7, 30, 90, 365)  # days a token may live; the account page offers these
@@ -42,6 +44,7 @@ def api_token_create(
         digest=token_digest(secret),
         scope=scope,
         expires_at=timezone.now() + dt.timedelta(days=days),
+        credentials=credentials_fingerprint(user),
     )
     return token, secret
 
@@ -57,7 +60,9 @@ def api_token_revoke(*, token: ApiToken) -> bool:
 
 def api_token_for_secret(secret: str) -> ApiToken | None:
     """The usable token of this secret, or None: unknown, revoked, expired, its owner suspended
-    or no longer holding an active role in the token's clinic."""
+    or no longer holding an active role in the token's clinic, their password or sessions changed
+    since it was made, or a staff owner without the two-step verification their clinic now
+    requires (a token cannot ask for the second step, so it must have been set up)."""
     if not secret.startswith(TOKEN_START) or len(secret) > 100:
         return None
     now = timezone.now()
@@ -66,15 +71,26 @@ def api_token_for_secret(secret: str) -> ApiToken | None:
         .alias(
             member=Exists(
                 Membership.objects.active().filter(user=OuterRef("user"), clinic=OuterRef("clinic"))
-            )
+            ),
+            second_step_required=Exists(
+                Membership.objects.active().filter(
+                    user=OuterRef("user"),
+                    clinic=OuterRef("clinic"),
+                    role__in=STAFF_ROLES,
+                    clinic__require_staff_2fa=True,
+                )
+            ),
+            has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)),
+            has_static=Exists(StaticDevice.objects.filter(user=OuterRef("user"), confirmed=True)),
         )
         .filter(digest=token_digest(secret), user__is_active=True, member=True)
+        .filter(Q(second_step_required=False) | Q(has_totp=True) | Q(has_static=True))
         .select_related("user")
         .first()
     )
-    if token is not None and (
-        token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY
-    ):
+    if token is None or not token.credentials_current():
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token

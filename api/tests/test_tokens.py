@@ -83,6 +83,45 @@ def test_a_suspended_role_ends_the_tokens_of_that_clinic(alice, pat, as_token):
     assert api.get(reverse("api_patients")).status_code == 401
 
 
+def test_a_password_change_ends_the_persons_tokens(client, alice, pat, as_token):
+    api = as_token(alice, alice.memberships.get().clinic)
+    assert api.get(reverse("api_patients")).status_code == 200
+    alice.set_password("a-new-long-passphrase-2026")
+    alice.save()
+    assert api.get(reverse("api_patients")).status_code == 401
+    client.force_login(alice)
+    page = client.get(reverse("account_security")).content.decode()
+    assert "ended by a change of password, sessions or role" in page
+
+
+def test_signing_out_everywhere_ends_the_persons_tokens(client, alice, pat, as_token):
+    api = as_token(alice, alice.memberships.get().clinic)
+    client.force_login(alice)
+    client.post(reverse("sign_out_everywhere"))
+    assert api.get(reverse("api_patients")).status_code == 401
+    alice.refresh_from_db()
+    fresh = as_token(alice, alice.memberships.get().clinic)  # a token made afterwards works
+    assert fresh.get(reverse("api_patients")).status_code == 200
+
+
+def test_a_clinic_requiring_two_step_later_stops_tokens_of_staff_without_it(alice, pat, as_token):
+    clinic = alice.memberships.get().clinic
+    api = as_token(alice, clinic)
+    clinic.require_staff_2fa = True
+    clinic.save(update_fields=["require_staff_2fa"])
+    assert api.get(reverse("api_patients")).status_code == 401
+    otp.authenticator(alice)  # set up since: the token works again
+    assert api.get(reverse("api_patients")).status_code == 200
+
+
+def test_two_step_required_of_staff_leaves_a_patients_token_working(pat, as_token):
+    clinic = pat.user.memberships.get().clinic
+    api = as_token(pat.user, clinic)
+    clinic.require_staff_2fa = True
+    clinic.save(update_fields=["require_staff_2fa"])
+    assert api.get(reverse("api_patient", args=[pat.pk])).status_code == 200
+
+
 def test_a_read_token_may_not_write(alice, pat, as_token):
     api = as_token(alice, alice.memberships.get().clinic, scope="read")
     response = api.post(
