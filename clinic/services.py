@@ -21,6 +21,7 @@ from clinic.models import (
     Submission,
     User,
 )
+from reports.outcome_facts import outcome_facts_refresh
 
 INVITATION_SALT = "rebound.invitation"
 # Long past any retry or back-button replay (a phone offline for days included).
@@ -216,6 +217,7 @@ def patient_owner_set(*, patient: Patient, therapist: User, actor: User) -> bool
             return False
         Patient.objects.filter(pk=patient.pk).update(therapist=therapist)
         patient.therapist = therapist
+        outcome_facts_refresh(patient)
         if therapist.pk != actor.pk:
             staff_notify(recipient=therapist, patient=patient, kind="patient_assigned", by=actor)
     return True
@@ -231,4 +233,5 @@ def patient_owner_default(*, patient: Patient, actor: User) -> bool:
     taken = Patient.objects.filter(unowned, pk=patient.pk).update(therapist=actor)
     if taken:
         patient.therapist = actor
+        outcome_facts_refresh(patient)
     return bool(taken)

@@ -25,6 +25,7 @@ from intake.models import (
 )
 from notifications.services import intake_invitation_queue, preferences_save
 from rehab.services import visit_book
+from reports.outcome_facts import outcome_facts_refresh
 
 
 def link_create(
@@ -213,6 +214,7 @@ def intake_submit(
             )
         if locked.link_id:
             _runner_invite(locked)
+        outcome_facts_refresh(locked.patient_id)
     return locked
 
 
@@ -247,6 +249,8 @@ def intake_rescore(*, intake: Intake, answers: dict, actor: User) -> IntakeScore
             locked.status = Intake.Status.IN_REVIEW
             locked.assigned_to = locked.assigned_to or actor
         locked.save()
+        if locked.patient_id:
+            outcome_facts_refresh(locked.patient_id)
     return result
 
 
@@ -311,6 +315,8 @@ def intake_decide(
                 intake=locked,
                 **visit,  # the decision's notes are the clinic's: not copied to the runner
             )
+        if locked.patient_id:
+            outcome_facts_refresh(locked.patient_id)
     return decision
 
 

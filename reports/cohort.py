@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import functools
 import itertools
-import uuid
 import zoneinfo
 from collections.abc import Iterator
 from functools import lru_cache
@@ -30,7 +29,6 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
 from clinic.models import Clinic, Patient
 from intake import scoring
@@ -41,13 +39,11 @@ from rehab.models import (
     ActivityKind,
     Alert,
     DailyLog,
-    care_start,
     patient_today,
-    patient_zone,
 )
 from rehab.rules import load
 from rehab.services import logging_expected_since
-from reports import deidentify, exporters, measures, plans
+from reports import deidentify, exporters, measures, outcome_facts, plans
 from reports.exporters import Table
 
 SUMMARY_BATCH = 200  # patients whose logs are read in one query
@@ -154,10 +150,7 @@ def cohort(clinic: Clinic, filters: CohortFilters) -> QuerySet[Patient]:
 
 def anchor_date(patient: Patient) -> dt.date:
     """Day 0 of the patient's episode: their latest intake's local date, else their care start."""
-    intake_at = getattr(patient, "intake_at", None)
-    if intake_at is None:
-        return care_start(patient)
-    return timezone.localtime(intake_at, patient_zone(patient)).date()
+    return outcome_facts.day_zero(patient, getattr(patient, "intake_at", None))
 
 
 # --- Summary: one row per patient -------------------------------------------------------------
@@ -241,13 +234,13 @@ def summary_table(
         for batch in batched(patients.iterator(chunk_size=SUMMARY_BATCH), SUMMARY_BATCH):
             ids = [patient.pk for patient in batch]
             days, phases = days_by_patient(ids), plans.current_phases(ids)
-            planned_runs = plans.first_planned_runs(ids)
+            episodes = outcome_facts.compute(ids, days=days)
             for patient in batch:
                 facts = summary_facts(
                     patient,
                     days.get(patient.pk, []),
                     phase=phases.get(patient.pk),
-                    planned_runs=planned_runs.get(patient.pk),
+                    episode=episodes[patient.pk],
                 )
                 yield summary_row(patient, facts, deidentified=deidentified, secret=secret)
 
@@ -261,24 +254,7 @@ def batched(items, size: int) -> Iterator[tuple]:
         yield batch
 
 
-def days_by_patient(patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[measures.Day]]:
-    """Every logged day of these patients as `measures.Day`, oldest first. One query."""
-    rows = (
-        DailyLog.objects.filter(patient_id__in=patient_ids)
-        .order_by("patient_id", "date")
-        .values_list("patient_id", "date", "site_pain", "activity_pain")
-        .annotate(
-            running_m=Sum("activities__distance_m", filter=Q(activities__kind__in=RUNNING_KINDS)),
-            runs=Count("activities", filter=Q(activities__kind__in=RUNNING_KINDS)),
-            walks=Count("activities", filter=Q(activities__kind=ActivityKind.WALK)),
-        )
-    )
-    days: dict[uuid.UUID, list[measures.Day]] = {}
-    for patient_id, date, site_pain, activity_pain, running_m, runs, walks in rows:
-        days.setdefault(patient_id, []).append(
-            measures.Day(date, site_pain, activity_pain, bool(walks), bool(runs), running_m or 0)
-        )
-    return days
+days_by_patient = outcome_facts.days_by_patient
 
 
 @dataclasses.dataclass(frozen=True)
@@ -299,7 +275,7 @@ def summary_facts(
     days: list[measures.Day],
     *,
     phase: str | None,
-    planned_runs: dt.date | None = None,
+    episode: outcome_facts.Computed,
 ) -> SummaryFacts:
     today = patient_today(patient)
     day_logs = [
@@ -310,19 +286,13 @@ def summary_facts(
         )
         for day in days
     ]
-    anchor = anchor_date(patient)
-    episode = [day for day in days if day.date >= anchor]  # milestones of this episode only
     since = logging_expected_since(patient, first_log=days[0].date if days else None)
     adherence = load.adherence(day_logs, start=since, end=today) if since else load.Adherence(0, 0)
     weeks = load.weekly_running_distance(day_logs, today=today, weeks=2)
     return SummaryFacts(
         today=today,
-        anchor=anchor,
-        milestones=measures.milestones(
-            episode,
-            full_volume_m=measures.pre_injury_weekly_m(patient.intake_weekly_km),
-            planned_first_run=planned_runs if planned_runs and planned_runs >= anchor else None,
-        ),
+        anchor=episode.facts.day0,
+        milestones=episode.milestones,
         adherence=adherence,
         trend=measures.pain_trend(days, today=today),
         last_full_week_m=weeks[-2].distance_m,
@@ -572,7 +542,7 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
     who = ["q.ref"] if deidentified else ["q.ref", GUARDED_NAME, "q.date::text"]
     cells = [
         *who,
-        "q.date - q.anchor",
+        "CASE WHEN q.date >= q.anchor THEN q.date - q.anchor END",  # never negative
         "q.site_pain",
         "q.morning_pain",
         "q.activity_pain",
@@ -648,8 +618,9 @@ def format_log_rows(rows, people: dict, *, deidentified: bool) -> Iterator[tuple
             ordinal = ordinals[date] = dt.date.fromisoformat(date).toordinal()
         unit = who.unit
         run, walk = distance_cells(run_m, unit), distance_cells(walk_m, unit)
+        day = ordinal - who.anchor
         cells = (
-            ordinal - who.anchor,
+            day if day >= 0 else None,  # a log before day 0 has no day since intake
             site,
             morning,
             activity,

@@ -25,8 +25,9 @@ def research_id(secret: bytes, patient_id: uuid.UUID | str) -> str:
 
 
 def days_since(anchor: dt.date | None, day: dt.date | None) -> int | None:
-    """Whole days from `anchor` (day 0) to `day`; negative before it, None if either is unknown."""
-    if anchor is None or day is None:
+    """Whole days from `anchor` (day 0) to `day`; None if either is unknown or `day` is before
+    day 0 (a day count is never negative: "days since intake" means nothing before it)."""
+    if anchor is None or day is None or day < anchor:
         return None
     return (day - anchor).days
 

@@ -1,14 +1,17 @@
-"""Demo audit rows: who at the clinic looked at Maya Chen's record, for her "Who viewed" page.
+"""The reports' part of the demo: the demo clinics' outcome facts, worked out from the rows the
+other apps' demos wrote in bulk (so the outcome dashboard shows them), and who at the clinic
+looked at Maya Chen's record, for her "Who viewed" page.
 
-Idempotent without changing any row (audit rows are append-only): each demo view has a fixed
-marker in its detail, and a view already recorded is not added again.
+Idempotent without changing any audit row (audit rows are append-only): each demo view has a
+fixed marker in its detail, and a view already recorded is not added again.
 """
 
 import datetime as dt
 
 from django.utils import timezone
 
-from clinic.models import AuditEvent, Patient, User
+from clinic.models import AuditEvent, Clinic, Patient, User
+from reports.outcome_facts import outcome_facts_rebuild
 
 # (who, action, hours ago)
 VIEWS = [
@@ -23,7 +26,12 @@ VIEWS = [
 
 
 def seed() -> int:
-    """Add the demo views not yet recorded; returns how many were added."""
+    """Work out the demo clinics' outcome facts and add the demo views not yet recorded;
+    returns how many views were added."""
+    from clinic.demo import DEMO_CLINICS  # here: clinic.demo calls this module's seed
+
+    for clinic_id in Clinic.objects.filter(slug__in=DEMO_CLINICS).values_list("pk", flat=True):
+        outcome_facts_rebuild(clinic_id=clinic_id)
     maya = Patient.objects.select_related("clinic").get(
         user__email="patient@demo.example", clinic__slug="demo-sports-pt"
     )

@@ -3,6 +3,13 @@
 Pure Python: no Django import. Input is one `Day` per logged date, oldest first. The definitions
 here are the ones every report, export and the dashboard use:
 
+- **Day 0** of an episode is the date of the patient's latest intake (their first day in the
+  clinic's care when they have none). Day counts ("days to first run") count from it.
+- **Rehab start**: milestones count only from the day the episode's rehab began: the start of
+  its first plan that was under way on or after day 0 (a plan started before the intake counts
+  from day 0), or, while no plan has started, the day of the decision to start rehab. Before it
+  there are no milestones: running logged before the diagnosis is not a first run. Rehab never
+  starts before day 0, so no day count is negative.
 - **First pain-free walk**: the first day with a walk logged while the site pain that day was
   0/10 and any pain during activity was 0/10 too.
 - **First run**: the first day with a run or walk-run logged (running load, `rehab.rules.load`), or
@@ -16,7 +23,7 @@ here are the ones every report, export and the dashboard use:
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from statistics import fmean
 
 TREND_WINDOW_DAYS = 7
@@ -72,11 +79,33 @@ def pre_injury_weekly_m(weekly_km: object) -> int | None:
     return round(fmean(weeks) * 1000)
 
 
+def rehab_start(
+    day0: dt.date,
+    plans: Iterable[tuple[dt.date, dt.date | None]],
+    *,
+    decided_on: dt.date | None = None,
+) -> dt.date | None:
+    """The day the episode's rehab began (see above), from its plans as (start date, day it
+    ended or None while under way) and the day rehab was decided, if it was."""
+    starts = [max(start, day0) for start, ended in plans if ended is None or ended >= day0]
+    if starts:
+        return min(starts)
+    return max(decided_on, day0) if decided_on is not None else None
+
+
 def milestones(
-    days: Sequence[Day], *, full_volume_m: int | None, planned_first_run: dt.date | None = None
+    days: Sequence[Day],
+    *,
+    since: dt.date | None,
+    full_volume_m: int | None,
+    planned_runs: Iterable[dt.date] = (),
 ) -> Milestones:
-    """The episode's milestones; `planned_first_run` is a running key session marked done in a
-    rehab plan, which counts as a run even when the day's log does not list it."""
+    """The episode's milestones from its rehab start `since` (None: rehab has not started, so
+    none). `planned_runs` are days a running key session of a plan was marked done: a run even
+    when the day's log does not list it."""
+    if since is None:
+        return Milestones(None, None, None)
+    days = [day for day in days if day.date >= since]
     first_walk = next(
         (
             day.date
@@ -86,7 +115,8 @@ def milestones(
         None,
     )
     logged_run = next((day.date for day in days if day.ran), None)
-    first_run = min((d for d in (logged_run, planned_first_run) if d), default=None)
+    planned = min((d for d in planned_runs if d >= since), default=None)
+    first_run = min((d for d in (logged_run, planned) if d), default=None)
     return Milestones(first_walk, first_run, _full_volume(days, full_volume_m))
 
 

@@ -138,3 +138,56 @@ class ClinicResearchKey(models.Model):
     def secret_for(cls, clinic: Clinic) -> bytes:
         key, _ = cls.objects.get_or_create(clinic=clinic)
         return key.secret.encode()
+
+
+class PlanState(models.TextChoices):
+    NONE = "none", "No plan yet"
+    UNDER_WAY = "under_way", "Following a plan"
+    ENDED = "ended", "Plan ended"
+
+
+class OutcomeFacts(models.Model):
+    """One patient's outcome facts, for the outcome dashboard (`reports.outcome_facts`).
+
+    Derived rows, never edited: every write that changes them (a daily log, a session done, a
+    plan's transition, an intake submitted, rescored or decided, a discharge, a new responsible
+    therapist) recomputes the patient's row in its own transaction, and `manage.py
+    outcome_facts_rebuild` recomputes them all. Definitions are `reports.measures`'s; days count
+    from day 0 (the latest intake) and are never negative.
+    """
+
+    patient = models.OneToOneField(
+        "clinic.Patient", primary_key=True, on_delete=models.CASCADE, related_name="outcome_facts"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    # The patient's own, copied so the dashboard reads one table (kept by discharge and owner
+    # changes too).
+    discharged = models.BooleanField(default=False)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    intake_date = models.DateField(null=True, blank=True, help_text="The latest intake's day.")
+    day0 = models.DateField(help_text="The intake's day, else the first day in care.")
+    site_risk = models.CharField(max_length=8, blank=True, help_text="high, low or unknown.")
+    open_intake = models.BooleanField(default=False, help_text="An intake awaits a decision.")
+    rehab_from = models.DateField(null=True, blank=True, help_text="Milestones count from here.")
+    plan_state = models.CharField(max_length=10, choices=PlanState.choices, default=PlanState.NONE)
+    phase_kind = models.CharField(max_length=24, blank=True, help_text="While under way.")
+    first_pain_free_walk = models.DateField(null=True, blank=True)
+    first_run = models.DateField(null=True, blank=True)
+    full_volume = models.DateField(null=True, blank=True)
+    days_to_pain_free_walk = models.PositiveIntegerField(null=True, blank=True)
+    days_to_first_run = models.PositiveIntegerField(null=True, blank=True)
+    days_to_full_volume = models.PositiveIntegerField(null=True, blank=True)
+    recurrences = models.PositiveSmallIntegerField(
+        default=0, help_text="Intakes after an earlier intake that led to rehab."
+    )
+    treated = models.BooleanField(default=False, help_text="An intake led to rehab.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "outcome facts"
+        indexes = [models.Index(fields=["clinic", "plan_state", "phase_kind"])]
+
+    def __str__(self):
+        return f"Outcome facts of patient {self.patient_id}"

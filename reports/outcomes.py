@@ -1,8 +1,11 @@
-"""The clinic admin's outcome dashboard: a few aggregates, each one query whatever the caseload.
+"""The clinic admin's outcome dashboard: a handful of GROUP BY queries over the per-patient
+outcome facts (`reports.outcome_facts`), the same few queries whatever the caseload.
 
-- Patients by care status (and by plan phase once plans are recorded, `reports.plans`).
-- Median days from intake to the first run, by site risk class and by therapist: the first run
-  on or after the latest intake's date (`reports.measures` defines a run).
+- Patients by care status, and the active ones by plan phase, with "no plan yet" and "plan
+  ended", so each chart adds up to its headline (all patients; active patients).
+- Median days from intake to the first run, by site risk class and by therapist
+  (`reports.measures` defines day 0, the rehab start and a run); both add up to the runners who
+  have had a first run.
 - Recurrences: intakes of patients whose earlier intake led to rehab.
 - Reminder delivery rates over the last 30 days, by channel, from the delivery ledger.
 - Alerts per week, by the week of the logs they are about.
@@ -11,25 +14,26 @@
 import dataclasses
 import datetime as dt
 import json
-import statistics
 from collections import defaultdict
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Cast, Coalesce, Least, TruncWeek
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient
-from intake.models import Intake, IntakeDecision
 from notifications.models import KIND_RULES, Channel, Delivery
-from rehab.models import RUNNING_KINDS, AlertOccurrence, DailyLog
+from rehab.models import AlertOccurrence
 from rehab.rules import load
-from reports import cohort, plans
+from rehab.rules.content import PHASE_KINDS
+from reports.models import OutcomeFacts, PlanState
 
 DELIVERY_WINDOW_DAYS = 30
 ALERT_WEEKS = 12
 REMINDER_KINDS = [kind for kind, rule in KIND_RULES.items() if rule.reminder]
 RISK_LABELS = {"high": "High-risk sites", "low": "Low-risk sites", "": "Site not confirmed"}
+NO_PLAN_YET = "No plan yet"
+PLAN_ENDED = "Plan ended"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +69,21 @@ class Dashboard:
     alerts_per_week: list[tuple[dt.date, int]]
 
     @property
+    def patients(self) -> int:
+        """The status chart's headline: every patient of the clinic."""
+        return sum(n for _, n in self.by_status)
+
+    @property
+    def active(self) -> int:
+        """The phase chart's headline: patients not discharged."""
+        return sum(n for _, n in self.by_phase)
+
+    @property
+    def runners(self) -> int:
+        """The first-run table's headline: patients who have had a first run."""
+        return sum(m.patients for m in self.first_run_by_risk)
+
+    @property
     def chart_json(self) -> str:
         """The chart series for static/js/outcome-charts.js (data- attribute, autoescaped)."""
         return json.dumps(
@@ -84,102 +103,104 @@ class Dashboard:
 
 def dashboard(clinic: Clinic, *, now: dt.datetime | None = None) -> Dashboard:
     now = now or timezone.now()
-    patients = Patient.objects.filter(clinic=clinic)
+    counts = patient_counts(clinic)
     by_risk, by_therapist = first_run_medians(clinic)
-    recurrences, treated = recurrence_counts(clinic)
     return Dashboard(
-        by_status=status_counts(clinic),
-        by_phase=plans.phase_counts(patients),
+        by_status=counts["status"],
+        by_phase=counts["phase"],
         first_run_by_risk=by_risk,
         first_run_by_therapist=by_therapist,
-        recurrences=recurrences,
-        treated=treated,
+        recurrences=counts["recurrences"],
+        treated=counts["treated"],
         delivery_rates=delivery_rates(clinic, since=now - dt.timedelta(days=DELIVERY_WINDOW_DAYS)),
         alerts_per_week=alerts_per_week(clinic, today=timezone.localdate(now)),
     )
 
 
-def status_counts(clinic: Clinic) -> list[tuple[str, int]]:
-    """Patients awaiting a triage decision, in care, and discharged. One query."""
-    open_intake = Intake.objects.filter(patient=OuterRef("pk"), status__in=Intake.OPEN_STATUSES)
-    counts = (
-        Patient.objects.filter(clinic=clinic)
-        .annotate(open_intake=Exists(open_intake))
-        .aggregate(
-            waiting=Count("pk", filter=Q(open_intake=True, discharged_at__isnull=True)),
-            in_care=Count("pk", filter=Q(open_intake=False, discharged_at__isnull=True)),
-            discharged=Count("pk", filter=Q(discharged_at__isnull=False)),
-        )
+def patient_counts(clinic: Clinic) -> dict:
+    """Every count of patients on the board: one aggregate over the facts, one count of the
+    clinic's patients.
+
+    A patient without a row yet (none of the writes that make it has happened: no intake, plan,
+    log, discharge or change of therapist) counts as in care with no plan. Status: an open
+    intake awaits a decision, else in care, unless discharged. Phase, of the patients not
+    discharged: the phase of the plan under way, else "plan ended" when a plan ended, else "no
+    plan yet".
+    """
+    active = Q(discharged=False)
+    waiting = Q(open_intake=True)
+    under_way = Q(plan_state=PlanState.UNDER_WAY)
+    ended = Q(plan_state=PlanState.ENDED)
+    phases = {
+        f"phase_{kind}": Count("pk", filter=active & under_way & Q(phase_kind=kind))
+        for kind in PHASE_KINDS
+    }
+    counts = OutcomeFacts.objects.filter(clinic=clinic).aggregate(
+        rows=Count("pk"),
+        waiting=Count("pk", filter=active & waiting),
+        in_care=Count("pk", filter=active & ~waiting),
+        gone=Count("pk", filter=~active),  # not "discharged": the field's own name
+        ended=Count("pk", filter=active & ended),
+        no_plan=Count("pk", filter=active & ~under_way & ~ended),
+        recurrences=Sum("recurrences", default=0),
+        treated=Count("pk", filter=Q(treated=True)),
+        **phases,
     )
-    return [
-        ("Awaiting a triage decision", counts["waiting"]),
-        ("In care", counts["in_care"]),
-        ("Discharged", counts["discharged"]),
-    ]
+    without_row = Patient.objects.filter(clinic=clinic).count() - counts["rows"]
+    by_phase = [(label, counts[f"phase_{kind}"]) for kind, label in PHASE_KINDS.items()]
+    by_phase += [(NO_PLAN_YET, counts["no_plan"] + without_row), (PLAN_ENDED, counts["ended"])]
+    return {
+        "status": [
+            ("Awaiting a triage decision", counts["waiting"]),
+            ("In care", counts["in_care"] + without_row),
+            ("Discharged", counts["gone"]),
+        ],
+        "phase": [(label, n) for label, n in by_phase if n],
+        "recurrences": counts["recurrences"],
+        "treated": counts["treated"],
+    }
 
 
 def first_run_medians(clinic: Clinic) -> tuple[list[Median], list[Median]]:
-    """Median days from the latest intake to the first run after it (logged, or a running
-    session of the plan done). One query."""
-    since = Cast(OuterRef("intake_at"), DateField())
-    logged_run = (
-        DailyLog.objects.filter(
-            patient=OuterRef("pk"), activities__kind__in=RUNNING_KINDS, date__gte=since
-        )
-        .order_by("date")
-        .values("date")[:1]
-    )
+    """Median days from day 0 (the intake) to the first run of the episode's rehab, by site
+    risk class and by therapist. One query: how many patients took each number of days, per
+    risk class and therapist; the medians are read from those counts."""
     rows = (
-        cohort.with_intake(Patient.objects.filter(clinic=clinic))
-        .filter(intake_at__isnull=False)
-        .annotate(
-            logged_run=Subquery(logged_run),
-            planned_run=plans.first_planned_run_subquery(since),
+        OutcomeFacts.objects.filter(clinic=clinic, days_to_first_run__isnull=False)
+        .values_list(
+            "site_risk",
+            "therapist_id",
+            "therapist__full_name",
+            "days_to_first_run",
         )
-        .annotate(  # the earlier of the two; Least alone is NULL on SQLite if either is
-            first_run=Least(
-                Coalesce("logged_run", "planned_run"), Coalesce("planned_run", "logged_run")
-            )
-        )
-        .filter(first_run__isnull=False)
-        .select_related("therapist")
-        .only("pk", "time_zone", "created_at", "therapist__full_name")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    risk_days, therapist_days = defaultdict(list), defaultdict(list)
-    for patient in rows:
-        days = (patient.first_run - cohort.anchor_date(patient)).days
-        risk_days[RISK_LABELS.get(patient.site_risk or "", patient.site_risk)].append(days)
-        name = patient.therapist.full_name if patient.therapist else "No therapist"
-        therapist_days[name].append(days)
-    by_risk = [
-        _median(label, risk_days.get(label, [])) for label in RISK_LABELS.values()
-    ]  # every class shown, even when empty
-    by_therapist = [_median(name, days) for name, days in sorted(therapist_days.items())]
-    return by_risk, by_therapist
+    by_risk, by_therapist = defaultdict(dict), defaultdict(dict)
+    for risk, therapist_id, name, days, n in rows:
+        label = RISK_LABELS.get(risk, risk)
+        by_risk[label][days] = by_risk[label].get(days, 0) + n
+        who = (name or "No therapist", therapist_id or 0)
+        by_therapist[who][days] = by_therapist[who].get(days, 0) + n
+    known = list(RISK_LABELS.values())  # every class shown, even when empty
+    risks = [_median(label, by_risk.get(label, {})) for label in known]
+    risks += [_median(label, by_risk[label]) for label in sorted(by_risk) if label not in known]
+    therapists = [_median(who[0], counts) for who, counts in sorted(by_therapist.items())]
+    return risks, therapists
 
 
-def _median(label: str, days: list[int]) -> Median:
-    return Median(label, statistics.median(days) if days else None, len(days))
-
-
-def recurrence_counts(clinic: Clinic) -> tuple[int, int]:
-    """(recurrences, patients who started rehab). Two aggregates in one query."""
-    started = IntakeDecision.objects.filter(kind=IntakeDecision.Kind.START_REHAB)
-    earlier_rehab = started.filter(
-        intake__patient=OuterRef("patient"), intake__submitted_at__lt=OuterRef("submitted_at")
-    )
-    counts = (
-        Intake.objects.filter(clinic=clinic, patient__isnull=False, submitted_at__isnull=False)
-        .annotate(
-            after_rehab=Exists(earlier_rehab),
-            led_to_rehab=Exists(started.filter(intake=OuterRef("pk"))),
-        )
-        .aggregate(
-            recurrences=Count("pk", filter=Q(after_rehab=True)),
-            treated=Count("patient", filter=Q(led_to_rehab=True), distinct=True),
-        )
-    )
-    return counts["recurrences"], counts["treated"]
+def _median(label: str, counts: dict[int, int]) -> Median:
+    """The median of a multiset given as {value: how many times}."""
+    total = sum(counts.values())
+    if not total:
+        return Median(label, None, 0)
+    middle, seen, values = ((total - 1) // 2, total // 2), 0, []
+    for value in sorted(counts):
+        for index in middle:
+            if seen <= index < seen + counts[value]:
+                values.append(value)
+        seen += counts[value]
+    return Median(label, sum(values) / 2, total)
 
 
 def delivery_rates(clinic: Clinic, *, since: dt.datetime) -> list[DeliveryRate]:

@@ -16,7 +16,7 @@ from intake import scoring
 from intake.models import Intake, IntakeDecision
 from rehab import progress
 from rehab.models import Alert, alert_thresholds, patient_today
-from reports import cohort, deidentify, measures, plans
+from reports import cohort, deidentify, measures, outcome_facts, plans
 
 # The charts cover the episode from its intake, at least four weeks and at most a year.
 MIN_CHART_DAYS, MAX_CHART_DAYS = 28, 365
@@ -180,14 +180,10 @@ def progress_report(patient: Patient) -> ProgressReport:
         pain_alert_level=alert_thresholds(patient.clinic)["site_pain_threshold"],
         phases=[{"start": span.start.isoformat(), "label": span.label} for span in phases],
     )
-    logged = cohort.days_by_patient([patient.pk]).get(patient.pk, [])
-    weekly_m = measures.pre_injury_weekly_m(intake.answers.get("weekly_km") if intake else None)
-    planned_run = plans.first_planned_runs([patient.pk]).get(patient.pk)
-    marks = measures.milestones(
-        [d for d in logged if d.date >= anchor],
-        full_volume_m=weekly_m,
-        planned_first_run=planned_run if planned_run and planned_run >= anchor else None,
-    )
+    by_patient = cohort.days_by_patient([patient.pk])
+    logged = by_patient.get(patient.pk, [])
+    episode = outcome_facts.compute([patient.pk], days=by_patient)[patient.pk]
+    weekly_m, marks = episode.weekly_m, episode.milestones
     load_summary = progress.load_summary(patient, today=today)
     trend = measures.pain_trend(logged, today=today)
     return ProgressReport(
@@ -226,7 +222,8 @@ def _milestones(marks: measures.Milestones, anchor, weekly_m, unit) -> list[Mile
             "First run",
             marks.first_run,
             deidentify.days_since(anchor, marks.first_run),
-            "the first run or walk-run logged, or a running session of the plan done",
+            "the first run or walk-run logged, or running session of the plan done, since rehab "
+            "began (the plan's start, or the decision to start rehab)",
         ),
         Milestone(
             "Full volume",

@@ -15,6 +15,7 @@ from clinic.models import Role
 from clinic.views.common import safe_next
 from intake.clinical_forms import ClinicalNoteForm
 from intake.views.notes import latest_notes
+from reports.outcome_facts import outcome_facts_refresh
 
 
 @access.with_patient(Perm.VIEW_PROGRESS)
@@ -107,7 +108,9 @@ def patient_owner(request, patient):
 @access.with_patient(Perm.EDIT)
 def patient_discharge(request, patient):
     patient.discharged_at = None if patient.discharged_at else timezone.now()
-    patient.save(update_fields=["discharged_at"])
+    with transaction.atomic():
+        patient.save(update_fields=["discharged_at"])
+        outcome_facts_refresh(patient)
     action = "patient.discharge" if patient.discharged_at else "patient.reactivate"
     audit.record(request, action, patient=patient, obj=patient)
     messages.success(

@@ -40,6 +40,7 @@ from rehab.rules import imaging_grade, library, load, progression
 from rehab.rules.alerts import ALERT_POLICY_DEFAULTS
 from rehab.rules.content import ContentError, PlanContent, content_from_json
 from rehab.services import alerts
+from reports.outcome_facts import outcome_facts_refresh
 
 Action = progression.Action
 RECENT_TRANSITIONS_DAYS = 60  # progression.PlanState: "the last 60 days" are enough
@@ -341,6 +342,7 @@ def plan_activate(*, plan: Plan, by: User, therapist: User | None = None) -> Pla
             key=f"plan:{locked.pk}:start",
             context={"plan": locked.name, "reason": f"It starts on {_day(locked.start_date)}."},
         )
+        outcome_facts_refresh(locked.patient_id)
     return locked
 
 
@@ -386,6 +388,7 @@ def plan_end(*, plan: Plan, by: User, note: str = "", today: dt.date) -> None:
             by=by,
             note=note,
         )
+        outcome_facts_refresh(locked.patient_id)
 
 
 def plan_resume(
@@ -419,6 +422,7 @@ def plan_resume(
             key=f"transition:{transition.pk}",
             context={"plan": locked.step_label, "reason": "Your therapist resumed your plan."},
         )
+        outcome_facts_refresh(locked.patient_id)
     return locked
 
 
@@ -473,6 +477,7 @@ def session_complete(
             },
         )
         plan_evaluate(plan, today=today)
+        outcome_facts_refresh(plan.patient_id)
     return completion
 
 
@@ -801,6 +806,7 @@ def _apply(
     if action == Action.COMPLETE:
         context["step"] = "you have completed your plan"
     _notify(plan, kind, key=f"transition:{transition.pk}", context=context)
+    outcome_facts_refresh(plan.patient_id)
     return transition
 
 

@@ -13,14 +13,16 @@ def export_root(settings, tmp_path):
 
 @pytest.fixture
 def known_cohort(pat, pia, bea):
-    """pat (km): anterior tibia (high risk), intake 20 days ago, walks pain-free on day 3,
-    runs 3 km on day 10 and 5 km on day 12. pia (miles): posteromedial tibia (low risk), intake
-    10 days ago, runs one mile on day 2. bea is in another clinic and never in clinic A's rows."""
+    """pat (km): anterior tibia (high risk), intake 20 days ago, rehab decided that day, walks
+    pain-free on day 3, runs 3 km on day 10 and 5 km on day 12. pia (miles): posteromedial
+    tibia (low risk), intake 10 days ago, rehab decided that day, runs one mile on day 2. bea is
+    in another clinic and never in clinic A's rows."""
     pia.distance_unit = "mi"
     pia.save()
     episode(
         pat,
         intake_days_ago=20,
+        rehab_day=0,
         logs={
             0: (4,),
             3: (0, [("walk", 2000)]),
@@ -33,6 +35,7 @@ def known_cohort(pat, pia, bea):
         intake_days_ago=10,
         site="posteromedial_tibia",
         weekly_km=(),
+        rehab_day=0,
         logs={2: (2, [("run", 1609)])},
     )
     episode(bea, intake_days_ago=5, logs={1: (3,)})

@@ -2,7 +2,9 @@
 
 `episode(patient, intake_days_ago=20, site=..., logs={day: (...)}))` gives the patient a
 submitted intake whose local date is `intake_days_ago` days before the patient's today, and one
-daily log per entry of `logs`, keyed by day since intake.
+daily log per entry of `logs`, keyed by day since intake; `rehab_day=n` records the decision to
+start rehab on day n (milestones count from it). The rows are written directly, as a bulk load
+would: `reports.outcome_facts.outcome_facts_rebuild()` works out the dashboard's facts.
 """
 
 import datetime as dt
@@ -10,7 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from intake.models import Intake
+from intake.models import Intake, IntakeDecision
 from intake.tests.factories import submitted_intake
 from rehab.models import Activity, patient_today, patient_zone
 from rehab.tests.factories import DailyLogFactory
@@ -24,6 +26,7 @@ def episode(
     site: str = "anterior_tibia",
     weekly_km=(20, 20),
     logs: dict | None = None,
+    rehab_day: int | None = None,
     **answers,
 ) -> Intake:
     answers = {
@@ -39,6 +42,12 @@ def episode(
     submitted = dt.datetime.combine(day0, dt.time(10), tzinfo=patient_zone(patient))
     Intake.objects.filter(pk=intake.pk).update(submitted_at=submitted)
     intake.refresh_from_db()
+    if rehab_day is not None:
+        IntakeDecision.objects.create(
+            intake=intake,
+            kind=IntakeDecision.Kind.START_REHAB,
+            decided_at=submitted + dt.timedelta(days=rehab_day, hours=1),
+        )
     for day, spec in (logs or {}).items():
         log_day(patient, day0 + dt.timedelta(days=day), *spec)
     return intake
