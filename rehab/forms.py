@@ -139,6 +139,8 @@ class DailyLogForm(forms.Form):
                 f"You can log up to {EDIT_WINDOW_DAYS} days back. For earlier days, tell your "
                 "therapist."
             )
+        if self.log is not None and day == self.log.date:
+            return day  # one log per day: the log being changed is the one on its own date
         taken = self.patient.daily_logs.filter(date=day)
         if self.log is not None:
             taken = taken.exclude(pk=self.log.pk)

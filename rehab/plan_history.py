@@ -114,18 +114,25 @@ def _state_after(current: PlanTransition | None, day: dt.date) -> DayState | Non
     return DayState(position, paused=current.kind == TransitionKind.STOP_REVIEW)
 
 
-def running_not_allowed(patient: Patient) -> Callable[[dt.date], bool] | None:
+def running_not_allowed(
+    patient: Patient, *, plans: list[Plan] | None = None, since: dt.date | None = None
+) -> Callable[[dt.date], bool] | None:
     """For the alert rules: True on a day the plan said no running. None without a plan.
 
     A day says no running when the plan's step that day has no running, the day is one of the
     phase's rest days, the plan was stopped for review, or the day before was a running day
     (§5: never two running days in a row). When the plan changed that day (often because of that
     day's run), running counts as allowed if the plan allowed it at any time of the day.
+
+    `plans`: `plans_with_history(patient)`, when the caller has read them. `since`: the first day
+    it will be asked about, so only the running days from the day before are read.
     """
-    plans = plans_with_history(patient)
+    plans = plans_with_history(patient) if plans is None else plans
     if not plans:
         return None
     first = min(plan.start_date for plan in plans)
+    if since is not None:
+        first = max(first, since)
     running_days = _running_days(patient, since=first - dt.timedelta(days=1))
 
     def allows_running(plan: Plan, state: DayState, day: dt.date) -> bool:

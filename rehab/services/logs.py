@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max
 
 from clinic.models import Patient
 from rehab import plan_history
@@ -20,6 +20,8 @@ from rehab.models import (
     Alert,
     DailyLog,
     LogRevision,
+    Plan,
+    PlanStatus,
     alert_thresholds,
     care_start,
     patient_today,
@@ -27,7 +29,6 @@ from rehab.models import (
 )
 from rehab.rules import alerts as alert_rules
 from rehab.services import alerts, plans
-from reports.outcome_facts import outcome_facts_refresh
 
 # The longest-run and weekly-distance rules look back 30 days and one full week before the
 # evaluated window; 35 days covers both (rehab.rules.alerts.evaluate_alerts, `since`).
@@ -61,12 +62,20 @@ def daily_log_save(
     shown for (None for a new day); a day that was logged meanwhile (another tab, a retried
     post) is updated rather than inserted twice. Raises LogDateTaken when a log moved to another
     day would land on a day already logged.
+
+    The same number of queries whatever the patient's history: one read of the logs the alert
+    rules look at (the edit window and RULES_LOOKBACK_DAYS before it) serves the upsert, the
+    revision and the alerts, which are evaluated at once, in this transaction.
     """
-    with transaction.atomic():
-        Patient.objects.select_for_update().filter(pk=patient.pk).first()
-        day_logs = patient.daily_logs.with_activities()
-        current = day_logs.filter(pk=log.pk).first() if log is not None else None
-        on_day = day_logs.filter(date=fields["date"]).first()
+    # No savepoint of its own: inside a caller's transaction an error undoes the caller's too.
+    with transaction.atomic(savepoint=False):
+        locked = Patient.objects.select_for_update().filter(pk=patient.pk).order_by()
+        locked.values_list("pk").first()
+        since = today - dt.timedelta(days=EDIT_WINDOW_DAYS)
+        start = since - dt.timedelta(days=RULES_LOOKBACK_DAYS)
+        window = _LogWindow(patient, start=start, end=today)
+        current = window.by_pk(log.pk) if log is not None else None
+        on_day = window.on(fields["date"])
         if current is None:
             current = on_day
         elif on_day is not None and on_day.pk != current.pk:
@@ -74,14 +83,17 @@ def daily_log_save(
         log = current or DailyLog(patient=patient)
         before = current.snapshot() if current is not None else None
         for name, value in fields.items():
-            setattr(log, name, value)
+            setattr(log, name, DailyLog._meta.get_field(name).to_python(value))
         log.save()
-        log.activities.all().delete()
-        Activity.objects.bulk_create(
-            Activity(log=log, position=position, **activity)
-            for position, activity in enumerate(activities)
-        )
-        after = DailyLog.objects.prefetch_related("activities").get(pk=log.pk).snapshot()
+        rows = [_as_stored(Activity(log=log, position=n, **a)) for n, a in enumerate(activities)]
+        if before is None or [row.snapshot() for row in rows] != before["activities"]:
+            log.activities.all().delete()
+            Activity.objects.bulk_create(rows)
+        else:  # the same sessions: keep their rows
+            rows = list(current.activities.all())
+        log._prefetched_objects_cache = {"activities": rows}
+        window.saved(log, was=before and dt.date.fromisoformat(before["date"]))
+        after = log.snapshot()
         if before != after:
             LogRevision.objects.create(
                 patient=patient,
@@ -92,10 +104,53 @@ def daily_log_save(
                 before=before,
                 after=after,
             )
-        alerts_evaluate(patient, today=today)
-        plans.plan_evaluate_for_patient(patient, today=today)
-        outcome_facts_refresh(patient)
+        history = plan_history.plans_with_history(patient)
+        alerts_evaluate(patient, today=today, since=since, window=window.logs(), plans=history)
+        active = next((plan for plan in history if plan.status == PlanStatus.ACTIVE), None)
+        if active is not None:
+            plans.plan_evaluate(active, today=today)
     return log
+
+
+class _LogWindow:
+    """The patient's logs from `start` to `end` with their activities (two queries), by date;
+    a log outside them is read on its own when asked for."""
+
+    def __init__(self, patient: Patient, *, start: dt.date, end: dt.date):
+        self.patient, self.start, self.end = patient, start, end
+        rows = patient.daily_logs.filter(date__gte=start, date__lte=end).with_activities()
+        self.by_date = {row.date: row for row in rows}
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def on(self, day: dt.date) -> DailyLog | None:
+        if self.covers(day):
+            return self.by_date.get(day)
+        return self.patient.daily_logs.with_activities().filter(date=day).first()
+
+    def by_pk(self, pk) -> DailyLog | None:
+        found = next((row for row in self.by_date.values() if row.pk == pk), None)
+        return found or self.patient.daily_logs.with_activities().filter(pk=pk).first()
+
+    def saved(self, log: DailyLog, *, was: dt.date | None) -> None:
+        """Put the saved log in place of what the window held for its old and new day."""
+        held = self.by_date.get(was) if was is not None else None
+        if held is not None and held.pk == log.pk:
+            del self.by_date[was]
+        if self.covers(log.date):
+            self.by_date[log.date] = log
+
+    def logs(self) -> list[DailyLog]:
+        return [self.by_date[day] for day in sorted(self.by_date)]
+
+
+def _as_stored(row: Activity) -> Activity:
+    """The row's values as read back from the database (whole numbers, plain strings), so its
+    snapshot compares equal to a stored one."""
+    for field in ("kind", "distance_m", "duration_min", "rpe"):
+        setattr(row, field, Activity._meta.get_field(field).to_python(getattr(row, field)))
+    return row
 
 
 def daily_log_delete(*, log: DailyLog, by, today: dt.date) -> None:
@@ -114,20 +169,24 @@ def daily_log_delete(*, log: DailyLog, by, today: dt.date) -> None:
         log.delete()
         alerts_evaluate(log.patient, today=today)
         plans.plan_evaluate_for_patient(log.patient, today=today)
-        outcome_facts_refresh(log.patient)
 
 
 # --- Alerts -----------------------------------------------------------------------------------
 
 
-def running_not_allowed_rule(patient: Patient) -> Callable[[dt.date], bool] | None:
+def running_not_allowed_rule(
+    patient: Patient, *, plans: list[Plan] | None = None, since: dt.date | None = None
+) -> Callable[[dt.date], bool] | None:
     """The plans' "no running on this date" rule for the alerts, or None without a plan.
+
+    `plans`: the patient's plans with their transitions, when the caller has them; `since`: the
+    first day the rule will be asked about (running days before it are not read).
 
     True on a day the patient's plan did not allow running: its step that day had no running,
     the plan was stopped for review, or the day before was a running day (§5: never two running
     days in a row during walk-run). `rehab.plan_history.running_not_allowed` has the details.
     """
-    return plan_history.running_not_allowed(patient)
+    return plan_history.running_not_allowed(patient, plans=plans, since=since)
 
 
 def logging_expected_since(patient: Patient, *, first_log: dt.date | None) -> dt.date | None:
@@ -145,7 +204,12 @@ def logging_expected_since(patient: Patient, *, first_log: dt.date | None) -> dt
 
 
 def alerts_evaluate(
-    patient: Patient, *, today: dt.date, since: dt.date | None = None
+    patient: Patient,
+    *,
+    today: dt.date,
+    since: dt.date | None = None,
+    window: list[DailyLog] | None = None,
+    plans: list[Plan] | None = None,
 ) -> list[Alert]:
     """Record what the patient's logs raise as of `today`; return the alerts that took any.
 
@@ -157,27 +221,41 @@ def alerts_evaluate(
     Only alerts about days from `since` on are raised. It defaults to the edit window: a patient
     can only add or change logs that recent, and a clinic that lowers a threshold gets alerts
     about the last two weeks, not about its whole history.
+
+    The rules read the logs from RULES_LOOKBACK_DAYS before `since` to `today`: `window`, when
+    the caller has them already (with their activities), and the patient's plans with their
+    transitions (`plan_history.plans_with_history`) as `plans`. Either way the work is bounded
+    by that window, not by the patient's history.
     """
     if since is None:
         since = today - dt.timedelta(days=EDIT_WINDOW_DAYS)
-    logs = patient.daily_logs.filter(
-        date__gte=since - dt.timedelta(days=RULES_LOOKBACK_DAYS), date__lte=today
-    ).prefetch_related("activities")
-    bounds = patient.daily_logs.filter(date__lte=today).aggregate(
-        first=Min("date"), last=Max("date")
-    )
+    start = since - dt.timedelta(days=RULES_LOOKBACK_DAYS)
+    if window is None:
+        window = list(
+            patient.daily_logs.filter(date__gte=start, date__lte=today).prefetch_related(
+                "activities"
+            )
+        )
     thresholds = alert_thresholds(patient.clinic)
     found = alert_rules.evaluate_alerts(
-        [log.as_day_log() for log in logs],
+        [log.as_day_log() for log in window],
         today=today,
         thresholds=thresholds,
         baseline=_baseline_morning_pain(patient, thresholds["baseline_logs"]),
-        running_not_allowed=running_not_allowed_rule(patient),
-        logging_since=_no_log_anchor(patient, bounds),
+        running_not_allowed=running_not_allowed_rule(patient, plans=plans, since=start),
+        logging_since=_no_log_anchor(patient, _last_log_date(patient, window, today=today)),
         since=since,
         unit=patient.distance_unit,
     )
     return alerts.alerts_record(patient=patient, found=found)
+
+
+def _last_log_date(patient: Patient, window: list[DailyLog], *, today: dt.date) -> dt.date | None:
+    """The date of the patient's last log up to today: the window's, else read."""
+    dates = [log.date for log in window if log.date <= today]
+    if dates:
+        return max(dates)
+    return patient.daily_logs.filter(date__lte=today).aggregate(last=Max("date"))["last"]
 
 
 def _baseline_morning_pain(patient: Patient, first_n: int) -> float | None:
@@ -194,11 +272,11 @@ def _baseline_morning_pain(patient: Patient, first_n: int) -> float | None:
     return statistics.median(mornings) if mornings else None
 
 
-def _no_log_anchor(patient: Patient, bounds: dict) -> dt.date | None:
+def _no_log_anchor(patient: Patient, last: dt.date | None) -> dt.date | None:
     # The day after the last log, even when that log is older than the logs passed to the rules,
     # so one silence keeps one key however long it lasts.
-    if bounds["last"] is not None:
-        return bounds["last"] + dt.timedelta(days=1)
+    if last is not None:
+        return last + dt.timedelta(days=1)
     return logging_expected_since(patient, first_log=None)
 
 

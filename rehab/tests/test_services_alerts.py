@@ -181,7 +181,7 @@ def test_running_not_allowed_is_skipped_without_a_plan(pat):
 @pytest.mark.parametrize(("allowed", "raised"), [(True, []), (False, ["running_not_allowed"])])
 def test_running_not_allowed_is_wired_through_the_plan_rule(pat, monkeypatch, allowed, raised):
     monkeypatch.setattr(
-        services.logs, "running_not_allowed_rule", lambda patient: lambda day: not allowed
+        services.logs, "running_not_allowed_rule", lambda patient, **_: lambda day: not allowed
     )
     day_log(pat, TODAY, run_m=3000)
     services.alerts_evaluate(pat, today=TODAY)

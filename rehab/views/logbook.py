@@ -23,19 +23,25 @@ def log_day(request, day: dt.date | None = None):
     patient = access.own_patient_record(request)
     today = patient_today(patient)
     day = day or today
-    log = patient.daily_logs.with_activities().filter(date=day).first()
+    data = request.POST if request.method == "POST" else None
+    logs = patient.daily_logs if data is not None else patient.daily_logs.with_activities()
+    log = logs.filter(date=day).first()
     editable = is_within_edit_window(day, today) and day >= care_start(patient)
     if log is None and not editable:
         raise Http404("That day cannot be logged.")
-    if request.method == "POST" and (first := submissions.replayed(request, LOG_SCOPE)):
-        return submissions.Replayed(first).response(request, reverse("my_progress"))
-    if request.method == "POST" and not editable:
+    if data is not None and not editable:
+        if first := submissions.replayed(request, LOG_SCOPE):
+            return submissions.Replayed(first).response(request, reverse("my_progress"))
         messages.error(request, f"Logs older than {EDIT_WINDOW_DAYS} days can no longer change.")
         return redirect("log_day", day=day)
-    data = request.POST if request.method == "POST" else None
     form = DailyLogForm(data, patient=patient, today=today, log=log, initial=_initial(log, day))
     formset = activity_formset(data, log=log, unit=patient.distance_unit)
-    if data is not None and form.is_valid() and formset.is_valid():
+    valid = data is not None and form.is_valid() and formset.is_valid()
+    # A replay whose form no longer validates (its first post changed what it checks) is still
+    # answered as the first time; a valid one is recognised when `once` claims its id.
+    if data is not None and not valid and (first := submissions.replayed(request, LOG_SCOPE)):
+        return submissions.Replayed(first).response(request, reverse("my_progress"))
+    if valid:
         try:
             with submissions.once(request, form.cleaned_data["submission"], LOG_SCOPE) as claim:
                 saved = services.daily_log_save(
