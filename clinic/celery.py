@@ -47,6 +47,11 @@ BEAT_SCHEDULE = {
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
     },
+    "outcome-facts-rebuild-nightly": {  # after the nightly alerts and plan progress
+        "task": "reports.tasks.outcome_facts_rebuild_nightly",
+        "schedule": crontab(hour=5, minute=20),
+        "options": {"expires": 3 * 60 * 60},
+    },
     "submissions-forget": {
         "task": "clinic.tasks.submissions_forget",
         "schedule": crontab(hour=3, minute=30),

@@ -5,7 +5,7 @@ Their schedule is in clinic/celery.py (BEAT_SCHEDULE), the one place for periodi
 
 from celery import shared_task
 
-from reports import services
+from reports import outcome_facts, services
 
 MAX_BUSY_RETRIES = 50  # an export another run holds; each wait is that run's remaining lease
 
@@ -34,3 +34,11 @@ def export_files_clean_up() -> dict:
         "recovered": services.export_jobs_recover(),
         "expired": services.export_files_clean_up(),
     }
+
+
+@shared_task
+def outcome_facts_rebuild_nightly() -> int:
+    """Nightly: recompute every patient's outcome facts. The writes keep them current as they
+    happen; this catches what bypassed them (an edit in the admin, a row missed in a race) and
+    the day's date moving on. Idempotent, in batches, so a killed run is simply run again."""
+    return outcome_facts.outcome_facts_rebuild()

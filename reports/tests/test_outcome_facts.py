@@ -154,3 +154,18 @@ def test_a_discharge_and_a_new_therapist_reach_the_row(client, pat, alice, clini
     assert facts(pat).discharged is True
     client.post(reverse("patient_discharge", args=[pat.pk]))
     assert facts(pat).discharged is False
+
+
+def test_the_nightly_job_repairs_a_row_an_edit_bypassed(pat, alice, day0):
+    from clinic.celery import BEAT_SCHEDULE
+    from reports import tasks
+
+    active_plan(pat, start=day0 + dt.timedelta(days=1), by=alice)
+    save_log(pat, day0 + dt.timedelta(days=5), run_m=5000)
+    kept = snapshot(pat)
+    OutcomeFacts.objects.filter(patient=pat).update(first_run=None, days_to_first_run=None)
+    assert snapshot(pat) != kept  # as an edit in the admin would leave it
+    assert tasks.outcome_facts_rebuild_nightly.apply().get() >= 1
+    assert snapshot(pat) == kept
+    job = BEAT_SCHEDULE["outcome-facts-rebuild-nightly"]
+    assert job["task"] == "reports.tasks.outcome_facts_rebuild_nightly"
