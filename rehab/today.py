@@ -13,6 +13,8 @@ import json
 from django.db.models import Exists, Max, OuterRef
 
 from clinic.models import Patient
+from rehab.measures import services as measures
+from rehab.measures.instruments import INSTRUMENTS
 from rehab.models import (
     RUNNING_KINDS,
     Activity,
@@ -303,3 +305,13 @@ def session_for(view: TodayView, key: str) -> Session | None:
     if view.day is None or view.state != "active":
         return None
     return next((s for s in view.day.sessions if s.key == key), None)
+
+
+def measures_prompt(patient: Patient, *, today: dt.date) -> list:
+    """The questionnaires (LEFS, UWRI) Today asks the runner to answer: due now and set up by
+    their clinic (its wording pasted). Three queries."""
+    wordings = measures.clinic_wordings(patient.clinic_id)
+    if not wordings:
+        return []
+    due = measures.measures_due(patient, today=today)
+    return [(INSTRUMENTS[code], o) for code, o in due.items() if code in wordings]

@@ -10,6 +10,7 @@ from rehab.views import (
     care,
     library,
     logbook,
+    measures,
     plans,
     progress,
     today,
@@ -41,6 +42,8 @@ urlpatterns = [
     path("me/today/", today.today, name="today"),
     path("me/today/done/", today.session_complete, name="session_complete"),
     path("me/today/morning/", today.morning_check, name="morning_check"),
+    path("me/measures/", measures.my_measures, name="my_measures"),
+    path("me/measures/<slug:code>/", measures.my_measure_fill, name="my_measure_fill"),
     # The clinic's side.
     path("patients/<uuid:patient_id>/logs/", progress.patient_logs, name="patient_logs"),
     path(
@@ -127,6 +130,18 @@ urlpatterns = [
         "patients/<uuid:patient_id>/care/<uuid:task_id>/done/",
         care.care_task_done,
         name="care_task_done",
+    ),
+    # Outcome measures (LEFS, UWRI): entered in clinic; the licensed wording, pasted once.
+    path(
+        "patients/<uuid:patient_id>/measures/<slug:code>/",
+        measures.patient_measure_fill,
+        name="patient_measure_fill",
+    ),
+    path("clinic/measures/", measures.measure_wordings, name="measure_wordings"),
+    path(
+        "clinic/measures/<slug:code>/wording/",
+        measures.measure_wording_edit,
+        name="measure_wording_edit",
     ),
     # Follow-up visits.
     path("patients/<uuid:patient_id>/visits/new/", visits.visit_book, name="visit_book"),

@@ -24,6 +24,7 @@ from notifications.tests.factories import access_cast as notifications_cast
 from rehab import services as rehab_services
 from rehab.models import patient_today
 from rehab.tests import factories as rehab_factories
+from rehab.tests import measure_factories
 from reports.tests import factories as reports_factories
 
 PEOPLE = ["anonymous", "pat", "pia", "cole", "alice", "adam", "bob", "bree"]
@@ -137,6 +138,13 @@ TABLE = {
     "alert_list": ("get", None, STAFF_PAGE),
     "worklist": ("get", None, STAFF_PAGE),
     "alert_policy": ("get", None, row(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED, OK)),
+    # rehab/ outcome measures — clinic A has pasted the LEFS wording; entering one in clinic is
+    # staff only, the wording is the clinic admin's.
+    "my_measures": ("get", None, PATIENT_PAGE),
+    "my_measure_fill": ("get", "measure", PATIENT_PAGE),
+    "patient_measure_fill": ("get", "patient_measure", STAFF_OF_PATIENT),
+    "measure_wordings": ("get", None, ADMIN_PAGE),
+    "measure_wording_edit": ("get", "measure", ADMIN_PAGE),
     # rehab/ plans — pat follows an active plan with a proposal waiting; cole is on his team.
     "today": ("get", None, PATIENT_PAGE),
     "session_complete": ("post", None, row(LOGIN, MOVED, MOVED, *[DENIED] * 5)),
@@ -296,6 +304,7 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
     exercise = rehab_factories.ExerciseFactory(clinic=clinic_a)
     task = rehab_factories.care_task_for_coach(pat, by=alice, coach=coach_cole)
     visit = rehab_factories.VisitFactory(patient=pat)
+    measure_factories.wording(clinic_a, "lefs")
     note = intake_services.clinical_note_add(patient=pat, author=alice, sections={"plan": "x"})
     settings.EXPORT_ROOT = tmp_path / "exports"
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -341,6 +350,8 @@ def cast(pat, pia, coach_cole, alice, adam, bob, clinic_a, clinic_b, settings, t
             "exercise": {"exercise_id": exercise.pk},
             "care_task": {"patient_id": pat.pk, "task_id": task.pk},
             "visit": {"patient_id": pat.pk, "visit_id": visit.pk},
+            "measure": {"code": "lefs"},
+            "patient_measure": {"patient_id": pat.pk, "code": "uwri"},
             "clinical_note": {"patient_id": pat.pk, "note_id": note.pk},
             "export_job": {"job_id": export_job.pk},
             "api_token": {"token_id": api_token.pk},

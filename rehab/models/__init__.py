@@ -1,5 +1,5 @@
 """The rehab app's models, one module per topic: daily logs and alerts, plans, care tasks,
-follow-up visits."""
+follow-up visits, outcome measures."""
 
 from rehab.models.care import (
     SHARE_CHOICES,
@@ -40,6 +40,7 @@ from rehab.models.logs import (
     running_snoozes,
     with_log_summary,
 )
+from rehab.models.measures import MeasureResponse, MeasureWording, OccasionKind
 from rehab.models.plans import (
     OPEN_PLAN_STATUSES,
     ClinicProgressionPolicy,
@@ -91,6 +92,9 @@ __all__ = [
     "DailyLogQuerySet",
     "Exercise",
     "LogRevision",
+    "MeasureResponse",
+    "MeasureWording",
+    "OccasionKind",
     "Plan",
     "PlanProposal",
     "PlanStatus",

@@ -33,6 +33,7 @@ def _context(view, *, failed: str = "", form=None, morning_form=None) -> dict:
         "view": view,
         "patient": view.patient,
         "next_visit": _next_visit(view.patient),
+        "measures_due": today_view.measures_prompt(view.patient, today=view.today),
         "sessions": [
             (
                 session,
