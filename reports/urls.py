@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.views import audit, dashboard, exports, report
+from reports.views import audit, dashboard, exports, my_data, report
 
 urlpatterns = [
     path("clinic/reports/", dashboard.outcome_dashboard, name="outcome_dashboard"),
@@ -24,4 +24,5 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/report/", report.report_page, name="progress_report"),
     path("patients/<uuid:patient_id>/report.pdf", report.report_pdf, name="progress_report_pdf"),
     path("me/record-views/", audit.my_record_views, name="my_record_views"),
+    path("me/my-data.zip", my_data.my_data_download, name="my_data_download"),
 ]

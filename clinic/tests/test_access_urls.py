@@ -205,6 +205,7 @@ TABLE = {
     "progress_report": ("get", "patient", STAFF_OF_PATIENT),
     "progress_report_pdf": ("get", "patient", STAFF_OF_PATIENT),
     "my_record_views": ("get", None, PATIENT_PAGE),
+    "my_data_download": ("get", None, PATIENT_PAGE),  # each patient their own record only
     # api/ — personal tokens on the account page; the REST API answers 401 without a token or
     # session, 403 for a role (or token scope) that may not, and 404 for a patient out of reach.
     "api_token_create": ("post", None, row(LOGIN, *[MOVED] * 7)),  # an empty form: back, told
