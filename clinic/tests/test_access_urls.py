@@ -130,6 +130,9 @@ TABLE = {
     "log_today": ("get", None, PATIENT_PAGE),
     "log_day": ("get", "log_day", PATIENT_PAGE),
     "log_delete": ("post", "log_day", row(LOGIN, MOVED, NONE, *[DENIED] * 5)),
+    # Watch files: the patient's own log only (an empty confirmation goes back to the upload).
+    "log_import": ("get", "log_day", PATIENT_PAGE),
+    "log_import_confirm": ("post", "log_day", row(LOGIN, MOVED, MOVED, *[DENIED] * 5)),
     "my_progress": ("get", None, PATIENT_PAGE),
     "patient_logs": ("get", "patient", row(LOGIN, MOVED, NONE, OK, OK, OK, NONE, NONE)),
     "alert_acknowledge": ("get", "alert", STAFF_OF_PATIENT),

@@ -9,6 +9,7 @@ from rehab.models.care import (
     CareTaskKind,
     CareTaskStatus,
 )
+from rehab.models.imports import ActivityImport, FileFormat
 from rehab.models.logs import (
     CROSS_TRAINING_KINDS,
     EDIT_WINDOW_DAYS,
@@ -77,6 +78,7 @@ __all__ = [
     "UNSNOOZABLE_RULES",
     "AcknowledgementReason",
     "Activity",
+    "ActivityImport",
     "ActivityKind",
     "Alert",
     "AlertOccurrence",
@@ -90,6 +92,7 @@ __all__ = [
     "ClinicProgressionPolicy",
     "DailyLog",
     "DailyLogQuerySet",
+    "FileFormat",
     "Exercise",
     "LogRevision",
     "MeasureResponse",
