@@ -32,6 +32,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
         "options": {"expires": 30 * 60},
     },
+    "alert-snoozes-close": {  # a muted alert counts again on the caseload once its snooze ends
+        "task": "rehab.tasks.alert_snoozes_close",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
     "alerts-evaluate-nightly": {
         "task": "rehab.tasks.alerts_evaluate_nightly",
         "schedule": crontab(hour=4, minute=30),
@@ -40,6 +45,11 @@ BEAT_SCHEDULE = {
     "plans-progress-nightly": {
         "task": "rehab.tasks.plans_progress_nightly",
         "schedule": crontab(hour=4, minute=50),  # after the alerts: a stop alert joins them
+        "options": {"expires": 3 * 60 * 60},
+    },
+    "measures-remind-daily": {  # questionnaires due: once per occasion, whenever it runs
+        "task": "rehab.tasks.measures_remind",
+        "schedule": crontab(hour=6, minute=40),
         "options": {"expires": 3 * 60 * 60},
     },
     "reports-export-files-clean-up": {  # also restarts exports whose worker died

@@ -44,6 +44,7 @@ class Kind(models.TextChoices):
     PATIENT_ASSIGNED = "patient_assigned", "Patient assigned to you (therapist)"
     VISIT_REMINDER = "visit_reminder", "Follow-up visit reminder"
     VISIT_MISSED = "visit_missed", "Missed visit (therapist)"
+    MEASURES_DUE = "measures_due", "Questionnaires due"
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,18 @@ KIND_RULES = {
         action_label="See your visit",
     ),
     Kind.VISIT_MISSED: KindRule(False, to_therapist=True, action="patient_detail"),
+    # Raised once per occasion (baseline, each 4 weeks of a plan, discharge) by the daily
+    # `rehab.tasks.measures_remind` (rehab.measures.services.measures_remind).
+    Kind.MEASURES_DUE: KindRule(
+        False,
+        max_delay=dt.timedelta(days=3),
+        shown_for=dt.timedelta(days=7),
+        action="my_measures",
+        action_label="Answer them",
+    ),
 }
 PLAN_KINDS = (Kind.PLAN_ADVANCED, Kind.PLAN_HELD, Kind.PLAN_STEPPED_BACK, Kind.PLAN_APPROVED)
-EVENT_KINDS = (*PLAN_KINDS, Kind.CARE_MESSAGE)
+EVENT_KINDS = (*PLAN_KINDS, Kind.CARE_MESSAGE, Kind.MEASURES_DUE)
 INTAKE_KINDS = (Kind.INTAKE_INVITATION, Kind.INTAKE_EXPIRY)
 
 

@@ -5,10 +5,12 @@ Their schedule is in clinic/celery.py (BEAT_SCHEDULE), the one place for periodi
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.models import Patient
+from rehab.measures.services import measures_remind as measures_remind_service
 from rehab.models import Plan, PlanStatus, patient_today
-from rehab.services import alerts_evaluate, plan_evaluate
+from rehab.services import alert_snoozes_close_ended, alerts_evaluate, plan_evaluate
 
 
 @shared_task
@@ -28,6 +30,13 @@ def alerts_evaluate_patient(patient_id: str) -> int:
         return 0
     with transaction.atomic():
         return len(alerts_evaluate(patient, today=patient_today(patient)))
+
+
+@shared_task
+def alert_snoozes_close() -> int:
+    """Every five minutes: close the snoozes that ran out, so their alerts count as open again on
+    the caseload (the patients' stored counts); returns how many patients were recounted."""
+    return alert_snoozes_close_ended()
 
 
 @shared_task
@@ -51,3 +60,9 @@ def plan_progress(plan_id: str) -> bool:
     if plan is None:
         return False
     return plan_evaluate(plan, today=patient_today(plan.patient)) is not None
+
+
+@shared_task
+def measures_remind() -> int:
+    """Daily: tell runners whose questionnaires (LEFS, UWRI) fell due, once per occasion."""
+    return measures_remind_service(now=timezone.now())

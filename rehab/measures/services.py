@@ -172,3 +172,29 @@ def due_now(*, now: dt.datetime) -> list[DueNow]:
         if occasions := schedule.due(facts, codes):
             found.append(DueNow(patient, occasions))
     return found
+
+
+def measures_remind(*, now: dt.datetime) -> int:
+    """Tell each runner with a questionnaire due, once per occasion, on their channels (the
+    daily job). The ledger key names the occasions, so a second run adds nothing; returns how
+    many runners were newly told."""
+    from notifications.models import Delivery, Kind
+    from notifications.services import notify_patient
+
+    found = due_now(now=now)
+    known = set(
+        Delivery.objects.filter(
+            kind=Kind.MEASURES_DUE, key__in=[f"{d.patient.pk}:{d.key}"[:120] for d in found]
+        ).values_list("key", flat=True)
+    )
+    told = 0
+    for due in found:
+        if f"{due.patient.pk}:{due.key}"[:120] in known:
+            continue
+        names = [INSTRUMENTS[code].abbreviation for code in CODES if code in due.occasions]
+        first = next(iter(due.occasions.values()))
+        context = {"names": " and ".join(names), "count": len(names), "label": first.label}
+        with transaction.atomic():
+            notify_patient(due.patient, Kind.MEASURES_DUE, context=context, key=due.key)
+        told += 1
+    return told
