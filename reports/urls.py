@@ -8,6 +8,7 @@ urlpatterns = [
     path("clinic/reports/", dashboard.outcome_dashboard, name="outcome_dashboard"),
     path("clinic/exports/", exports.export_page, name="export_page"),
     path("clinic/exports/cohort.csv", exports.export_csv, name="export_csv"),
+    path("clinic/exports/measures.csv", exports.export_measures_csv, name="export_measures_csv"),
     path("clinic/exports/jobs/", exports.export_job_create, name="export_job_create"),
     path(
         "clinic/exports/jobs/<uuid:job_id>/status/",

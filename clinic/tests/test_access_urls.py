@@ -200,6 +200,7 @@ TABLE = {
     "outcome_dashboard": ("get", None, ADMIN_PAGE),
     "export_page": ("get", None, ADMIN_PAGE),
     "export_csv": ("get", None, ADMIN_PAGE),
+    "export_measures_csv": ("get", None, ADMIN_PAGE),
     "export_job_create": ("post", None, row(LOGIN, *[DENIED] * 4, MOVED, DENIED, MOVED)),
     "export_job_status": ("get", "export_job", ADMIN_OBJECT),
     "export_job_download": ("get", "export_job", ADMIN_OBJECT),

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from clinic import access
-from reports import outcomes
+from reports import outcome_measures, outcomes
 
 
 @access.admin_only
@@ -12,5 +12,8 @@ def outcome_dashboard(request):
     return render(
         request,
         "reports/dashboard.html",
-        {"board": outcomes.dashboard(clinic)},
+        {
+            "board": outcomes.dashboard(clinic),
+            "measures": outcome_measures.median_changes(clinic),  # a section of its own, 1 query
+        },
     )

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 from clinic import access, audit
 from clinic.downloads import attachment_response
-from reports import cohort, exporters, services
+from reports import cohort, exporters, outcome_measures, services
 from reports.forms import CohortFilterForm, ExportForm
-from reports.models import ExportJob, export_label
+from reports.models import ClinicResearchKey, ExportJob, export_label
 
 JOBS_SHOWN = 10
 
@@ -46,6 +46,29 @@ def _page(request, form: ExportForm, *, status: int = 200):
         },
         status=status,
     )
+
+
+@access.admin_only
+def export_measures_csv(request):
+    """The cohort's outcome measures (LEFS, UWRI) as CSV, one row per questionnaire answered,
+    with the same filters and the same de-identification as the other exports."""
+    clinic = access.workspace(request).clinic
+    form = CohortFilterForm(request.GET, clinic=clinic)
+    if not form.is_valid():
+        messages.error(request, "Check the filters.")
+        return redirect(reverse("export_page") + "?" + request.GET.urlencode())
+    deidentified = form.cleaned_data["deidentified"]
+    secret = ClinicResearchKey.secret_for(clinic) if deidentified else b""
+    table = outcome_measures.measures_table(
+        clinic, form.filters(), deidentified=deidentified, secret=secret
+    )
+    audit.record(
+        request,
+        "export.measures_csv",
+        detail={"deidentified": deidentified, "filters": form.filters().to_json()},
+    )
+    label = "outcome-measures-" + ("deidentified" if deidentified else "identified")
+    return attachment_response(request, exporters.csv_chunks(table), label=label, extension="csv")
 
 
 @access.admin_only
