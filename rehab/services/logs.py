@@ -29,6 +29,7 @@ from rehab.models import (
 )
 from rehab.rules import alerts as alert_rules
 from rehab.services import alerts, plans
+from reports.outcome_facts import outcome_facts_refresh
 
 # The longest-run and weekly-distance rules look back 30 days and one full week before the
 # evaluated window; 35 days covers both (rehab.rules.alerts.evaluate_alerts, `since`).
@@ -108,7 +109,8 @@ def daily_log_save(
         alerts_evaluate(patient, today=today, since=since, window=window.logs(), plans=history)
         active = next((plan for plan in history if plan.status == PlanStatus.ACTIVE), None)
         if active is not None:
-            plans.plan_evaluate(active, today=today)
+            plans.plan_evaluate(active, today=today, recent=(start, window.logs()))
+        outcome_facts_refresh(patient)
     return log
 
 
@@ -169,6 +171,7 @@ def daily_log_delete(*, log: DailyLog, by, today: dt.date) -> None:
         log.delete()
         alerts_evaluate(log.patient, today=today)
         plans.plan_evaluate_for_patient(log.patient, today=today)
+        outcome_facts_refresh(log.patient)
 
 
 # --- Alerts -----------------------------------------------------------------------------------

@@ -493,19 +493,25 @@ def morning_check(*, completion: SessionCompletion, pain: int, today: dt.date) -
 # --- The engine -------------------------------------------------------------------------------
 
 
-def plan_evaluate(plan: Plan, *, today: dt.date) -> PlanProposal | None:
+def plan_evaluate(
+    plan: Plan, *, today: dt.date, recent: tuple[dt.date, list[DailyLog]] | None = None
+) -> PlanProposal | None:
     """Run the progression engine on an active plan as of `today` and act on its proposal.
 
     Idempotent: the same evidence gives the same key, which is stored once. A proposal that
     needs approval waits (one per plan); others apply at once. Returns the stored proposal, or
     None when the engine only says "not yet".
+
+    `recent`: (first day, logs) the caller read already, every log of the patient from that day
+    to `today` with its activities (a daily-log save has them): the engine reads them from there
+    when its own window starts on or after that day.
     """
     with transaction.atomic():
         plan = _locked(plan)
         if plan.status != PlanStatus.ACTIVE or today < plan.start_date:
             return None
         state = engine_state(plan, today=today)
-        logs = engine_logs(plan, state=state, today=today)
+        logs = engine_logs(plan, state=state, today=today, recent=recent)
         proposal = progression.propose(
             state, logs, thresholds=progression_thresholds(plan.patient.clinic), today=today
         )
@@ -558,18 +564,25 @@ def engine_state(plan: Plan, *, today: dt.date) -> progression.PlanState:
     )
 
 
-def engine_logs(plan: Plan, *, state: progression.PlanState, today: dt.date) -> list[load.DayLog]:
+def engine_logs(
+    plan: Plan,
+    *,
+    state: progression.PlanState,
+    today: dt.date,
+    recent: tuple[dt.date, list[DailyLog]] | None = None,
+) -> list[load.DayLog]:
     """The daily logs the engine judges, with the pain of strength and cross-training sessions
     folded in: site pain during any session is site pain (the key session is judged on its own
-    as a completion)."""
+    as a completion). `recent`: as for `plan_evaluate`."""
     since = min([state.step_started_on, *(c.date for c in state.completions)])
     since -= dt.timedelta(days=1)
-    logs = {
-        log.date: log.as_day_log()
-        for log in plan.patient.daily_logs.filter(date__gte=since, date__lte=today)
-        .prefetch_related("activities")
-        .order_by("date")
-    }
+    if recent is not None and recent[0] <= since:
+        rows = [log for log in recent[1] if since <= log.date <= today]
+    else:
+        rows = plan.patient.daily_logs.filter(date__gte=since, date__lte=today).prefetch_related(
+            "activities"
+        )
+    logs = {log.date: log.as_day_log() for log in sorted(rows, key=lambda log: log.date)}
     supporting = plan.completions.filter(date__gte=since, date__lte=today).exclude(
         kind=SessionKind.STEP
     )
