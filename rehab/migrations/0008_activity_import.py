@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0006_patient_signals"),
+        ("clinic", "0005_clinic_logo"),
         ("rehab", "0007_measures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
