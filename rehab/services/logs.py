@@ -88,7 +88,8 @@ def daily_log_save(
         log.save()
         rows = [_as_stored(Activity(log=log, position=n, **a)) for n, a in enumerate(activities)]
         if before is None or [row.snapshot() for row in rows] != before["activities"]:
-            log.activities.all().delete()
+            if before is not None:  # a new log has no sessions to replace
+                log.activities.all().delete()
             Activity.objects.bulk_create(rows)
         else:  # the same sessions: keep their rows
             rows = list(current.activities.all())

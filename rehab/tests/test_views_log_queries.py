@@ -17,7 +17,7 @@ from rehab.tests.test_views_log import log_data
 # The whole request: session, sign-in and access, the claim of the submission id, the lock,
 # the window of logs, the upsert, the revision, the alert rules, the stored facts, the session;
 # an active plan adds the progression engine's reads.
-LOG_POST_BUDGET = {False: 35, True: 51}
+LOG_POST_BUDGET = {False: 34, True: 50}
 
 
 @pytest.fixture
