@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from clinic.tests.accessibility import AxeWatch
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = (
     "Chromium is not installed: run `apt-get install -y chromium` (Debian) to run the browser tests"
@@ -79,9 +81,10 @@ def page_at(browser) -> Iterator[Callable]:
     """`page_at(390)` (phone) or `page_at(1280)` (desktop): a fresh page in its own context.
 
     The test fails if the page logs a console error or throws, unless the error contains one of
-    `expected_errors` (e.g. the browser reporting the 404 status a test asked for).
+    `expected_errors` (e.g. the browser reporting the 404 status a test asked for), and if axe
+    finds a WCAG 2.2 A or AA violation on any page it loaded (clinic/tests/accessibility.py).
     """
-    contexts, errors = [], []
+    contexts, errors, watches = [], [], []
 
     def open_page(width: int, *, expected_errors: tuple[str, ...] = ()):
         phone = width < 576
@@ -108,12 +111,15 @@ def page_at(browser) -> Iterator[Callable]:
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: record(str(error)))
+        watches.append(AxeWatch(page, width))
         return page
 
     yield open_page
+    violations = [violation for watch in watches for violation in watch.finish()]
     for context in contexts:
         context.close()
     assert not errors, "The browser reported errors:\n" + "\n".join(errors)
+    assert not violations, "axe found WCAG 2.2 AA violations:\n" + "\n".join(violations)
 
 
 def login(page, live_server, email: str, password: str) -> None:
