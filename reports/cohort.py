@@ -497,26 +497,14 @@ def copy_safe(people: dict) -> bool:
     )
 
 
-# The formula guard of `exporters.safe_text`, in SQL, on the name `q.name`; an empty name is
-# an empty cell (NULL), as the csv module writes it, where COPY would write "".
-GUARDED_NAME = (
-    "NULLIF(CASE WHEN left(q.name, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
-    "THEN '''' || q.name ELSE q.name END, '')"
-)
-
-
-def sql_thousandths(metres: str, *, unit: str = "", unit_column: str = "") -> str:
+def sql_thousandths(metres: str, *, unit: str) -> str:
     """SQL for whole thousandths of `unit` in `metres` (a column, NULL as 0), rounded as Python
     rounds the float to 3 decimals: to nearest, a tie to even. Ties do happen in miles (12,573 m
-    is 7.8125 mi), so in integers: n = 1,000,000 m over P = 1000 x metres per unit."""
-    cases = " ".join(
-        f"WHEN '{name}' THEN {int(per * 1000)}" for name, per in load.METRES_PER_UNIT.items()
-    )
-    per = (
-        f"(CASE {unit_column} {cases} END)"
-        if unit_column
-        else str(int(load.METRES_PER_UNIT[unit] * 1000))
-    )
+    is 7.8125 mi), so in integers: n = 1,000,000 m over P = 1000 x metres per unit. A
+    kilometre's thousandths are the metres themselves."""
+    per = int(load.METRES_PER_UNIT[unit] * 1000)
+    if per == 1000000:
+        return f"coalesce({metres}, 0)"
     n = f"(1000000::bigint * coalesce({metres}, 0))"
     q, r = f"({n} / {per})", f"({n} %% {per})"
     return (
@@ -525,63 +513,86 @@ def sql_thousandths(metres: str, *, unit: str = "", unit_column: str = "") -> st
 
 
 def sql_distance(thousandths: str) -> str:
-    """A distance as `distance_cells` writes it, from whole thousandths: Python's float rounded
-    to 3 decimals (5.0, 3.107), i.e. the shortest decimal with at least one digit after the
-    point. (%% is the modulo: the query goes through mogrify.)"""
+    """A distance as `distance_cells` writes it, from whole thousandths (best a column: it is
+    read three times): Python's float rounded to 3 decimals (5.0, 3.107), i.e. the shortest
+    decimal with at least one digit after the point; NULL stays NULL. (%% is the modulo: the
+    query goes through mogrify.)"""
     return (
-        f"({thousandths} / 1000)::text || '.' || CASE WHEN {thousandths} %% 1000 = 0 THEN '0' "
-        f"ELSE rtrim(lpad(({thousandths} %% 1000)::text, 3, '0'), '0') END"
+        f"({thousandths} / 1000)::text || CASE WHEN {thousandths} %% 1000 = 0 THEN '.0' "
+        f"ELSE '.' || rtrim(lpad(({thousandths} %% 1000)::text, 3, '0'), '0') END"
     )
 
 
 def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
     """`log_rows` with `format_log_rows` done in SQL, for `COPY ... TO STDOUT`: the same rows,
-    written the same way. Each patient's research id or id and name, day 0 and unit come from
-    `people`, worked out once per patient in Python (as the Python path does)."""
+    written the same way. Each patient's research id, or id and name (formula-guarded, an empty
+    one NULL as the csv module writes it), day 0 and unit come from `people`, worked out once
+    per patient in Python (as the Python path does).
+
+    Shaped by EXPLAIN ANALYZE on a million logs (issue 13): the logs are grouped with their
+    activities as in `log_rows`, one sort serving the grouping and the order (the key starts
+    with patient and date, unique per log), but without the patients' text, which made that
+    sort twice as wide; the patients' cells join after it, a merge join that keeps the order.
+    The distances are formatted once per row, in a layer the planner may not fold into the
+    next (OFFSET 0): a km distance's text is its metres', written once for both columns.
+    (Grouping by the log's id instead would let PostgreSQL drop the other keys and sort again.)
+    """
     keys = list(people)
-    who = ["q.ref"] if deidentified else ["q.ref", GUARDED_NAME, "q.date::text"]
+    other_units = sorted({who.unit for who in people.values()} - {"km"})
+    who = ["f.ref"] if deidentified else ["f.ref", "f.name", "f.date::text"]
     cells = [
         *who,
-        "CASE WHEN q.date >= q.anchor THEN q.date - q.anchor END",  # never negative
-        "q.site_pain",
-        "q.morning_pain",
-        "q.activity_pain",
-        "CASE WHEN q.swelling THEN 'yes' ELSE 'no' END",
-        "CASE WHEN q.limp THEN 'yes' ELSE 'no' END",
-        "q.unit",
-        sql_distance("q.run_in_unit"),
-        sql_distance("q.walk_in_unit"),
-        sql_distance("q.run_km"),
-        sql_distance("q.walk_km"),
-        "q.cross_min",
+        "CASE WHEN f.date >= f.anchor THEN f.date - f.anchor END",  # never negative
+        "f.site_pain",
+        "f.morning_pain",
+        "f.activity_pain",
+        "CASE WHEN f.swelling THEN 'yes' ELSE 'no' END",
+        "CASE WHEN f.limp THEN 'yes' ELSE 'no' END",
+        "f.unit",
+        f"coalesce({sql_distance('f.run_t')}, f.run_km)",
+        f"coalesce({sql_distance('f.walk_t')}, f.walk_km)",
+        "f.run_km",
+        "f.walk_km",
+        "f.cross_min",
     ]
-    # One sort serves both the grouping and the order, as in `log_rows`: the group key starts
-    # with (patient, date), unique per log, and carries the patient's own cells along.
-    # Only the cells are formatted in, and they are this module's own SQL; values are parameters.
+
+    def in_unit(metres: str) -> str:
+        """Thousandths in the patient's unit unless it is km (NULL: the metres are)."""
+        cases = " ".join(
+            f"WHEN '{unit}' THEN {sql_thousandths(metres, unit=unit)}" for unit in other_units
+        )
+        return f"CASE p.unit {cases} END" if cases else "NULL::bigint"
+
     query = (
         f"SELECT {', '.join(cells)}"  # noqa: S608 # nosec B608 - only our own cells are formatted in
         """
-        FROM (SELECT *, {run_in_unit} AS run_in_unit, {walk_in_unit} AS walk_in_unit,
-            {run_km} AS run_km, {walk_km} AS walk_km
         FROM (
-            SELECT l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
-                l.swelling, l.limp, p.ref, p.name, p.anchor, p.unit,
-                SUM(a.distance_m) FILTER (WHERE a.kind = ANY(%s)) AS running_m,
-                SUM(a.distance_m) FILTER (WHERE a.kind = %s) AS walking_m,
-                SUM(a.duration_min) FILTER (WHERE a.kind = ANY(%s)) AS cross_min
-            FROM rehab_dailylog l
+            SELECT g.patient_id, g.date, g.site_pain, g.morning_pain, g.activity_pain,
+                g.swelling, g.limp, g.cross_min, p.ref, p.name, p.anchor, p.unit,
+                {run_km} AS run_km, {walk_km} AS walk_km, {run_t} AS run_t, {walk_t} AS walk_t
+            FROM (
+                SELECT l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
+                    l.swelling, l.limp,
+                    SUM(a.distance_m) FILTER (WHERE a.kind = ANY(%s)) AS running_m,
+                    SUM(a.distance_m) FILTER (WHERE a.kind = %s) AS walking_m,
+                    SUM(a.duration_min) FILTER (WHERE a.kind = ANY(%s)) AS cross_min
+                FROM rehab_dailylog l
+                JOIN unnest(%s::uuid[]) AS k (id) ON k.id = l.patient_id
+                LEFT JOIN rehab_activity a ON a.log_id = l.id
+                GROUP BY l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
+                    l.swelling, l.limp
+            ) g
             JOIN unnest(%s::uuid[], %s::text[], %s::text[], %s::date[], %s::text[])
-                AS p (id, ref, name, anchor, unit) ON p.id = l.patient_id
-            LEFT JOIN rehab_activity a ON a.log_id = l.id
-            GROUP BY l.patient_id, l.date, l.site_pain, l.morning_pain, l.activity_pain,
-                l.swelling, l.limp, p.ref, p.name, p.anchor, p.unit
-        ) g) q
-        ORDER BY q.patient_id, q.date
+                AS p (id, ref, name, anchor, unit) ON p.id = g.patient_id
+            ORDER BY g.patient_id, g.date
+            OFFSET 0
+        ) f
+        ORDER BY f.patient_id, f.date
     """.format(
-            run_in_unit=sql_thousandths("g.running_m", unit_column="g.unit"),
-            walk_in_unit=sql_thousandths("g.walking_m", unit_column="g.unit"),
-            run_km=sql_thousandths("g.running_m", unit="km"),
-            walk_km=sql_thousandths("g.walking_m", unit="km"),
+            run_km=sql_distance(sql_thousandths("g.running_m", unit="km")),
+            walk_km=sql_distance(sql_thousandths("g.walking_m", unit="km")),
+            run_t=in_unit("g.running_m"),
+            walk_t=in_unit("g.walking_m"),
         )
     )
     refs = [people[key].ref for key in keys]
@@ -590,8 +601,9 @@ def logs_copy_query(people: dict, *, deidentified: bool) -> tuple[str, list]:
         ActivityKind.WALK.value,
         CROSS_TRAINING_KINDS,
         keys,
+        keys,
         [ref[0] for ref in refs],
-        [ref[1] if len(ref) > 1 else "" for ref in refs],
+        [exporters.safe_text(ref[1]) or None if len(ref) > 1 else None for ref in refs],
         [dt.date.fromordinal(people[key].anchor) for key in keys],
         [people[key].unit for key in keys],
     ]
