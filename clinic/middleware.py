@@ -72,3 +72,36 @@ class UserTimezoneMiddleware:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
         return self.get_response(request)
+
+
+OFFLINE_HEADER = "X-Rebound-Offline"
+# The patient's own pages the service worker may keep for use without a network. Every one is
+# for the patient role alone (`access.for_roles(Role.PATIENT)`), so a 200 is the person's own page.
+OFFLINE_PAGES = frozenset({"today", "log_today", "log_day"})
+
+
+class OfflinePagesMiddleware:
+    """Tell the service worker which pages it may keep, and to forget them at sign-out.
+
+    The worker keeps a page only when this header says so; everything else (staff pages, other
+    people's data, errors) passes through it uncached. Signing out answers with Clear-Site-Data
+    so the browser drops its own caches too (static/js/offline.js empties the worker's).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        name = match.url_name if match else None
+        if name == "logout" and request.method == "POST":
+            response["Clear-Site-Data"] = '"cache"'
+        elif (
+            name in OFFLINE_PAGES
+            and request.method == "GET"
+            and response.status_code == 200
+            and request.user.is_authenticated
+        ):
+            response[OFFLINE_HEADER] = "patient"
+        return response

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.IdleSessionMiddleware",
     "clinic.middleware.UserTimezoneMiddleware",
+    "clinic.middleware.OfflinePagesMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as axes asks: it turns a lockout into its page
 ]
 
@@ -364,6 +365,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # never inline. Images may also be data: URIs, for Bootstrap's SVG icons (select arrows, close
 # buttons) and the two-step QR code. The Django admin needs no exemption: Django 5.2's admin
 # templates have no inline scripts or styles (clinic/tests/test_security_headers.py checks it).
+# The service worker and the app manifest come from our own origin too (docs/architecture.md).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -372,6 +374,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import access
-from clinic.views import accounts, branding, home, patients, security, team
+from clinic.views import accounts, branding, home, offline, patients, security, team
 
 auth_urls = [
     path("login/", access.public(security.SignInView.as_view()), name="login"),
@@ -49,6 +49,9 @@ auth_urls = [
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # The installable app: both at the root, so the worker's scope covers every page.
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
     path("accounts/", include(auth_urls)),
     path("invite/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
     path("switch-clinic/", accounts.switch_clinic, name="switch_clinic"),

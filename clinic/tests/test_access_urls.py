@@ -63,6 +63,8 @@ TABLE = {
     "home": ("get", None, row(LOGIN, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
     "login": ("get", None, row(OK, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED, MOVED)),
     "logout": ("post", None, row(*[LOGIN] * 8)),
+    "manifest": ("get", None, PUBLIC_PAGE),
+    "service_worker": ("get", None, PUBLIC_PAGE),
     "password_reset": ("get", None, PUBLIC_PAGE),
     "password_reset_done": ("get", None, PUBLIC_PAGE),
     "password_reset_confirm": ("get", "reset_token", PUBLIC_PAGE),
