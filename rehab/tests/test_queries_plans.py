@@ -59,8 +59,8 @@ def test_today_does_not_grow_with_history(client, alice, pat, django_assert_max_
 
 PLAN_PAGE_BUDGET = 16
 # Every app adds its panel to the patient page (notes, visits, snoozes), and the header a glance;
-# issue 13 brings it down to 12.
-PATIENT_PAGE_BUDGET = 40
+# issue 13 brings it down to 12. The outcome-measures panel (issue 14) costs one query.
+PATIENT_PAGE_BUDGET = 41
 
 
 def test_the_plan_page_and_patient_page_do_not_grow_with_the_plans_history(
