@@ -3,8 +3,10 @@
 Every download goes through `attachment_response`:
 - it refuses to serve from a view that is public or not wrapped by clinic.access, so an access
   check has always run first (the caller still records the export with `audit.record`);
-- the file name is built here from plain words and the date, never taken from user input or
-  patient data, so it cannot smuggle a path, a header or a name into someone's Downloads folder;
+- the file name is built here from plain words and the date, slugified to ASCII letters, digits
+  and dashes, so it cannot smuggle a path or a header into someone's Downloads folder; the one
+  piece of patient data a label may carry is the name on a handover document the clinician
+  gives the patient (the progress report), as such a slug;
 - it is always `Content-Disposition: attachment` with `nosniff`, never cached, and sandboxed by
   its own Content-Security-Policy in case a browser renders it anyway.
 """

@@ -6,7 +6,7 @@ from clinic.models import Membership, Patient, Role, User
 from intake import scoring
 from reports import audit_trail, plans
 from reports.cohort import RISK_CLASSES, STATUSES, CohortFilters
-from reports.models import ExportFormat, ExportKind
+from reports.models import ExportFormat, ExportKind, ReportSummary
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -143,3 +143,17 @@ class AuditFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class ReportSummaryForm(forms.Form):
+    """The clinician's short summary on the progress report (reports.handover)."""
+
+    text = forms.CharField(
+        label="Clinician's summary",
+        required=False,
+        max_length=ReportSummary.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": ReportSummary.MAX_LENGTH}),
+        help_text="A few sentences for whoever receives the report: where the runner stands, "
+        "what comes next, what to watch for. Printed on the PDF; never shown to the care team "
+        "or the patient in Rebound.",
+    )

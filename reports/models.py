@@ -191,3 +191,37 @@ class OutcomeFacts(models.Model):
 
     def __str__(self):
         return f"Outcome facts of patient {self.patient_id}"
+
+
+class ReportSummary(models.Model):
+    """One version of the clinician's short summary on a patient's progress report, printed in
+    the handover PDF. Only ever added: each save is a new numbered version with its author and
+    time, the latest being the one shown (`reports.services.report_summary_save`).
+
+    Clinical writing about the patient, so it follows the clinical notes' rules
+    (clinic/access.py): clinic staff read it (`Perm.VIEW_CLINICAL`) and write it (`Perm.EDIT`);
+    the care team and the patient never see it in Rebound, only on a PDF a clinician hands over.
+    """
+
+    MAX_LENGTH = 1500
+
+    patient = models.ForeignKey(
+        "clinic.Patient", on_delete=models.PROTECT, related_name="report_summaries"
+    )
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=MAX_LENGTH, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["patient", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "number"], name="one_report_summary_version_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"Summary version {self.number} for {self.patient}"

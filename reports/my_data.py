@@ -10,7 +10,7 @@ from `clinic.access.own_patient_record`, never from the URL) and writes:
 
 Sections: profile (with reminder choices), intakes (score, band, site, red flags) and their
 answers, plans, plan history (every change, with its reasons), sessions done, daily logs and their
-activities, outcome measures (when the clinic records them), messages from the care team,
+activities, outcome measures (LEFS, UWRI), messages from the care team,
 in-app notices, and the reminders and notices sent to the runner (the delivery ledger).
 
 Built in memory, on the request: one runner's rows are few (a log a day and a handful of
@@ -38,7 +38,7 @@ from django.utils import timezone
 from clinic.models import Patient
 from intake.models import Intake
 from notifications.models import KIND_RULES, CareMessage, Delivery, Notification
-from rehab.models import DailyLog, Plan, PlanTransition, SessionCompletion
+from rehab.models import DailyLog, MeasureResponse, Plan, PlanTransition, SessionCompletion
 from reports.exporters import safe_text
 
 MAX_ROWS = 50_000  # per section; a runner has a few thousand at most
@@ -233,16 +233,12 @@ def sections(patient: Patient) -> list[Section]:
 
 
 def measures_section(patient: Patient) -> Section:
-    """Outcome measures (LEFS, UWRI) the runner or their therapist filled in (issue 14 §1)."""
+    """Outcome measures (LEFS, UWRI) the runner or their therapist filled in (rehab.measures)."""
     section = Section(
         "outcome_measures",
         "Questionnaires about how your leg works (LEFS) and your running (UWRI): the points "
         "of each answer, in order, and the total.",
     )
-    try:
-        from rehab.models import MeasureResponse  # noqa: PLC0415 - the measures of issue 14 §1
-    except ImportError:  # a checkout from before the outcome measures: the section stays empty
-        return section
     return _bounded(
         MeasureResponse.objects.filter(patient=patient).order_by("date", "instrument"),
         lambda r: {

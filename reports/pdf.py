@@ -1,5 +1,7 @@
 """The progress report as a PDF, drawn with reportlab (pure Python: no system libraries).
 
+A handover document: every page carries the clinic's logo and name and the patient's name, date
+of birth and injury site at the top (`_page_frame`), so a loose page still says whose it is.
 Charts are reportlab graphics drawn from the same series as the page's Chart.js charts. Text
 uses the PDF standard fonts, so characters outside their WinAnsi encoding are replaced
 (`_plain`).
@@ -16,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -26,6 +29,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from reports.handover import Handover
 from reports.progress_report import ProgressReport
 
 BRAND = colors.HexColor("#0f766e")
@@ -76,7 +80,11 @@ def _date(day) -> str:
     return f"{day.day} {day:%b %Y}" if day else "not yet"
 
 
-def render(report: ProgressReport) -> bytes:
+HEADER_HEIGHT = 14 * mm  # the logo's box at the top of every page
+LOGO_MAX_WIDTH = 40 * mm
+
+
+def render(report: ProgressReport, *, handover: Handover | None = None) -> bytes:
     buffer = io.BytesIO()
     patient = report.patient
     doc = SimpleDocTemplate(
@@ -84,17 +92,13 @@ def render(report: ProgressReport) -> bytes:
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
-        topMargin=16 * mm,
+        topMargin=16 * mm + HEADER_HEIGHT,
         bottomMargin=16 * mm,
-        title="Rebound progress report",
+        title=_plain_text(f"Progress report - {patient.full_name}"),
         author=patient.clinic.name,
     )
     story = [
         _p("Progress report", TITLE),
-        _p(
-            f"{patient.full_name} - born {_date(patient.date_of_birth)} - {patient.clinic.name}",
-            BODY,
-        ),
         _p(
             f"Responsible physical therapist: "
             f"{patient.therapist.full_name if patient.therapist else 'not assigned'}. "
@@ -104,10 +108,13 @@ def render(report: ProgressReport) -> bytes:
         ),
         HRFlowable(width="100%", color=GRID, spaceBefore=6, spaceAfter=4),
     ]
+    if handover is not None:
+        story += _summary(handover)
     story += _injury(report)
     story += _plan(report)
     story += _charts(report)
     story += _milestones_and_outcomes(report)
+    story += _standard_measures(handover)
     story += _adherence_and_alerts(report)
     story.append(Spacer(1, 8))
     story.append(
@@ -117,17 +124,99 @@ def render(report: ProgressReport) -> bytes:
             SMALL,
         )
     )
-    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    frame = _page_frame(report, handover)
+    doc.build(story, onFirstPage=frame, onLaterPages=frame)
     return buffer.getvalue()
 
 
-def _footer(canvas, doc) -> None:
-    canvas.saveState()
-    canvas.setFont("Helvetica", 7.5)
-    canvas.setFillColor(MUTED)
-    canvas.drawString(18 * mm, 10 * mm, "Rebound progress report - confidential health information")
-    canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {doc.page}")
-    canvas.restoreState()
+def _plain_text(text) -> str:
+    """Text the standard fonts can draw, for the canvas (no paragraph markup to escape)."""
+    text = str(text)
+    for old, new in REPLACEMENTS.items():
+        text = text.replace(old, new)
+    return text.encode("cp1252", "replace").decode("cp1252")
+
+
+def _page_frame(report: ProgressReport, handover: Handover | None):
+    """Draws the header (clinic and patient) and the footer (page number) on every page."""
+    patient = report.patient
+    site = (report.site or {}).get("label") or "site not yet confirmed"
+    clinic_name = _plain_text(handover.clinic_name if handover else patient.clinic.name)
+    who = _plain_text(f"{patient.full_name} - born {_date(patient.date_of_birth)}")
+    where = _plain_text(f"Site: {site}")
+    logo = None
+    if handover is not None and handover.logo_png:
+        reader = ImageReader(io.BytesIO(handover.logo_png))
+        width, height = reader.getSize()
+        scale = min(HEADER_HEIGHT / height, LOGO_MAX_WIDTH / width)
+        logo = (reader, width * scale, height * scale)
+
+    def draw(canvas, doc) -> None:
+        canvas.saveState()
+        top = A4[1] - 10 * mm
+        left, right = 18 * mm, A4[0] - 18 * mm
+        x = left
+        if logo is not None:
+            reader, width, height = logo
+            canvas.drawImage(
+                reader, left, top - height, width, height, mask="auto", preserveAspectRatio=True
+            )
+            x = left + width + 4 * mm
+        canvas.setFont("Helvetica-Bold", 10)
+        canvas.setFillColor(BRAND)
+        canvas.drawString(x, top - 6 * mm, clinic_name)
+        canvas.setFillColor(colors.black)
+        canvas.setFont("Helvetica-Bold", 9)
+        canvas.drawRightString(right, top - 4 * mm, who)
+        canvas.setFont("Helvetica", 8.5)
+        canvas.drawRightString(right, top - 9 * mm, where)
+        canvas.setStrokeColor(GRID)
+        canvas.line(left, top - HEADER_HEIGHT - 1.5 * mm, right, top - HEADER_HEIGHT - 1.5 * mm)
+        canvas.setFont("Helvetica", 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(
+            left, 10 * mm, "Rebound progress report - confidential health information"
+        )
+        canvas.drawRightString(right, 10 * mm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    return draw
+
+
+def _summary(handover: Handover) -> list:
+    if handover.summary is None or not handover.summary.text:
+        return []
+    summary = handover.summary
+    author = summary.author.full_name if summary.author else "a former member of staff"
+    return [
+        _p("Clinician's summary", H2),
+        *[_p(paragraph, BODY) for paragraph in summary.text.splitlines() if paragraph.strip()],
+        _p(f"Written by {author} on {_date(summary.at)} (version {summary.number}).", SMALL),
+    ]
+
+
+def _standard_measures(handover: Handover | None) -> list:
+    """The LEFS and UWRI (rehab.measures): baseline, latest, change and what the change means."""
+    heading = _p("Function questionnaires (LEFS, UWRI)", H2)
+    series = handover.measures.series if handover is not None else []
+    if not series:
+        return [heading, _p("No LEFS or UWRI has been filled in yet.", BODY)]
+    rows = [["Questionnaire", "Baseline", "Latest", "Change", "Meaning"]]
+    for s in series:
+        first, last = s.baseline, s.latest
+        rows.append(
+            [
+                f"{s.instrument.abbreviation} (0-{s.instrument.total_max}, "
+                f"important change {s.instrument.mcid})",
+                f"{first.total} on {_date(first.date)}",
+                f"{last.total} on {_date(last.date)}" if s.has_change else "-",
+                f"{last.change:+d}" if s.has_change else "-",
+                last.verdict_label if s.has_change else "Baseline only",
+            ]
+        )
+    table = _table(rows, [48 * mm, 32 * mm, 32 * mm, 16 * mm, WIDTH - 128 * mm])
+    out = [KeepTogether([heading, table])]
+    return out
 
 
 def _injury(report: ProgressReport) -> list:

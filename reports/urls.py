@@ -24,6 +24,11 @@ urlpatterns = [
     path("clinic/audit/export.csv", audit.audit_log_export, name="audit_log_export"),
     path("patients/<uuid:patient_id>/report/", report.report_page, name="progress_report"),
     path("patients/<uuid:patient_id>/report.pdf", report.report_pdf, name="progress_report_pdf"),
+    path(
+        "patients/<uuid:patient_id>/report/summary/",
+        report.report_summary,
+        name="progress_report_summary",
+    ),
     path("me/record-views/", audit.my_record_views, name="my_record_views"),
     path("me/my-data.zip", my_data.my_data_download, name="my_data_download"),
 ]
