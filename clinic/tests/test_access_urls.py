@@ -210,6 +210,7 @@ TABLE = {
     "audit_log_export": ("get", None, ADMIN_PAGE),
     "progress_report": ("get", "patient", STAFF_OF_PATIENT),
     "progress_report_pdf": ("get", "patient", STAFF_OF_PATIENT),
+    "progress_report_summary": ("post", "patient", PATIENT_EDIT),  # empty, unchanged: back
     "my_record_views": ("get", None, PATIENT_PAGE),
     "my_data_download": ("get", None, PATIENT_PAGE),  # each patient their own record only
     # api/ — personal tokens on the account page; the REST API answers 401 without a token or
