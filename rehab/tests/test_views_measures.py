@@ -146,3 +146,30 @@ def test_an_admin_pastes_the_wording_validated_and_audited(client, adam):
     assert AuditEvent.objects.filter(action="measure_wording.save").count() == 1
     assert "Activity 20" in client.get(url).content.decode()  # shown again to correct
     assert "Licence 42" in client.get(reverse("measure_wordings")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"submission": "not-a-uuid", **{f"item_{n}": "3" for n in range(1, 10)}},
+        {"submission": "5b0f2f0e-4c2b-4a57-9a55-6c2f4b7b8b09", "item_1": "9", "item_2": "x"},
+        {"submission": "5b0f2f0e-4c2b-4a57-9a55-6c2f4b7b8b09", "item_1": ["1", "2"]},
+        {"submission": "5b0f2f0e-4c2b-4a57-9a55-6c2f4b7b8b09", "item_1": "\x00" * 5000},
+    ],
+)
+def test_whatever_is_posted_no_server_error_and_nothing_saved(client, alice, pat, data):
+    client.force_login(alice)
+    response = client.post(reverse("patient_measure_fill", args=[pat.pk, "uwri"]), data)
+    assert response.status_code == 400
+    assert not MeasureResponse.objects.exists()
+
+
+def test_a_wording_form_of_nonsense_is_refused_beside_its_field(client, adam):
+    client.force_login(adam)
+    url = reverse("measure_wording_edit", args=["uwri"])
+    response = client.post(url, {"permission": "x", "items": "\n\n\n" + "a\n" * 3})
+    assert response.status_code == 400
+    assert "has 9 items; this text has 1" in response.content.decode()
+    assert client.post(url, {}).status_code == 400
+    assert not MeasureWording.objects.exists()
