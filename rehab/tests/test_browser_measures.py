@@ -29,6 +29,7 @@ def test_a_runner_answers_the_lefs_on_her_phone_and_her_therapist_sees_the_chang
         clinic, alice, email="ursa@runner.example", first_name="Ursa", last_name="Vale"
     )
     measure_factories.wording(clinic, "lefs")
+    measure_factories.wording(clinic, "uwri")
     # An earlier episode's answer does not count as this one's baseline; set the care start back
     # so the first LEFS (38) is the baseline and today's is the 4-week one.
     runner.created_at = runner.created_at - dt.timedelta(days=40)
@@ -38,10 +39,12 @@ def test_a_runner_answers_the_lefs_on_her_phone_and_her_therapist_sees_the_chang
     phone = page_at(390, expected_errors=("status of 400",))
     login(phone, live_server, runner.user.email, PASSWORD)
     phone.goto(f"{live_server.url}/me/today/")
-    # The baseline is answered and no plan runs: nothing is due yet, so Today asks nothing.
-    expect(phone.locator("#measures-due-title")).to_have_count(0)
+    # The LEFS baseline is answered and no plan runs: Today asks only for the UWRI's baseline.
+    expect(phone.get_by_role("link", name="Answer the UWRI")).to_be_visible()
+    expect(phone.get_by_role("link", name="Answer the LEFS")).to_have_count(0)
+    screenshot(phone, "measures-today-390")
     phone.goto(f"{live_server.url}/me/measures/")
-    phone.get_by_role("link", name="LEFS").click()
+    phone.get_by_role("link", name="LEFS", exact=True).click()
     expect(phone.get_by_role("heading", level=1)).to_contain_text(
         "Lower Extremity Functional Scale"
     )

@@ -32,14 +32,17 @@ def my_measures(request):
     patient = access.own_patient_record(request)
     today = patient_today(patient)
     wordings = services.clinic_wordings(patient.clinic_id)
-    due = services.measures_due(patient, today=today)
+    due = {c: o for c, o in services.measures_due(patient, today=today).items() if c in wordings}
     return render(
         request,
         "rehab/measures/my_measures.html",
         {
             "patient": patient,
-            "due": [(INSTRUMENTS[code], o) for code, o in due.items() if code in wordings],
+            "due": [(INSTRUMENTS[code], o) for code, o in due.items()],
             "offered": [i for code, i in INSTRUMENTS.items() if code in wordings],
+            "others": [
+                i for code, i in INSTRUMENTS.items() if code in wordings and code not in due
+            ],
             "panel": queries.measures_panel(patient),
         },
     )
