@@ -289,6 +289,10 @@ def build(scale: float, *, say=print, analyze: bool = True) -> None:
         )
     say(f"  rows in place ({time.perf_counter() - started:.0f} s); outcome facts")
     fill_outcome_facts()
+    say("  the patients' stored alert counts and last logs")
+    from rehab.services import patient_signals_repair
+
+    patient_signals_repair()  # the bulk rows bypassed the services that keep them
     if analyze:  # VACUUM cannot run inside a transaction (a test's)
         say(f"  outcome facts ({time.perf_counter() - started:.0f} s); VACUUM ANALYZE")
         vacuum()

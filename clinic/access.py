@@ -336,14 +336,16 @@ def signals_mine(request: HttpRequest, patient_path: str = "patient") -> Q:
     """A filter for the signals that are this person's in their lists ("mine"): those of their
     own patients and, when they keep the clinic's inbox, those of patients without an owner.
 
-    `patient_path` leads from the listed model to its patient (e.g. "plan__patient").
+    `patient_path` leads from the listed model to its patient (e.g. "plan__patient"; "" for a
+    list of patients).
     """
-    mine = Q(**{f"{patient_path}__therapist": request.user})
+    prefix = f"{patient_path}__" if patient_path else ""
+    mine = Q(**{f"{prefix}therapist": request.user})
     ws = workspace(request)
     if ws.clinic is None:
         return mine
-    unowned = Q(**{f"{patient_path}__therapist__isnull": True}) | Q(
-        **{f"{patient_path}__therapist__is_active": False}
+    unowned = Q(**{f"{prefix}therapist__isnull": True}) | Q(
+        **{f"{prefix}therapist__is_active": False}
     )
     if ws.keeps_inbox:
         return mine | unowned

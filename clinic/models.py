@@ -318,6 +318,10 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
+    # Kept by rehab in the transaction of each write that changes them
+    # (`rehab.services.patient_signals_refresh`), so the caseload orders by an index.
+    open_alert_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    last_log_date = models.DateField(null=True, blank=True, editable=False)
 
     objects = PatientQuerySet.as_manager()
 
@@ -326,6 +330,31 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["clinic", "last_name", "first_name"]),
             models.Index(fields=["therapist", "discharged_at"]),
+            # The caseload's order (open alerts first, then by name), one page read from each.
+            models.Index(
+                fields=[
+                    "clinic",
+                    "therapist",
+                    "-open_alert_count",
+                    "last_name",
+                    "first_name",
+                    "id",
+                ],
+                condition=Q(discharged_at__isnull=True),
+                name="patient_caseload_mine",
+            ),
+            models.Index(
+                fields=["clinic", "-open_alert_count", "last_name", "first_name", "id"],
+                condition=Q(discharged_at__isnull=True),
+                name="patient_caseload_clinic",
+            ),
+            # The navigation's count of open alerts sums the few patients that have any.
+            models.Index(
+                fields=["clinic", "therapist"],
+                include=["open_alert_count"],
+                condition=Q(open_alert_count__gt=0),
+                name="patient_open_alerts",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -152,6 +152,13 @@ class Intake(models.Model):
                 condition=models.Q(status__in=["new", "in_review", "follow_up"]),
                 name="intake_open_queue",
             ),
+            # The navigation's count of intakes waiting for a person (rehab.worklist), read from
+            # this small index alone on every staff page.
+            models.Index(
+                fields=["clinic", "assigned_to"],
+                condition=models.Q(status__in=["new", "in_review"]),
+                name="intake_triage_waiting",
+            ),
         ]
 
     def __str__(self):

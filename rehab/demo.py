@@ -306,6 +306,7 @@ def _raise_alerts(patient: Patient, story: list[Day]) -> int:
     services.alerts_evaluate(patient, today=today, since=first)
     _review(patient, before=review_until, on=None, zone=zone)
     _backdate_alerts(patient, zone)
+    services.patient_signals_refresh(patient.pk)  # the reviews above bypass the services
     return patient.alerts.count()
 
 

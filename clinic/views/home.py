@@ -58,20 +58,22 @@ def caseload(request):
     elif status == "discharged":
         patients = patients.filter(discharged_at__isnull=False)
     patients = _search(patients, query)
-    # Patients with open alerts first; pain sparklines and last log from rehab, in fixed queries.
+    # Patients with open alerts first: the count stored on the patient, so a page is read from
+    # an index (patient_caseload_mine / _clinic); pain sparklines from rehab, in fixed queries.
     today = timezone.localdate()
     patients = with_log_summary(patients, today=today, sparkline_days=SPARKLINE_DAYS)
     patients = with_glance(patients)  # site, side and phase at a glance, as subqueries
-    page = Paginator(
+    active = access.patients_visible(request, Perm.VIEW_CLINICAL).active()
+    counts = {"mine": active.filter(therapist=request.user).count(), "clinic": active.count()}
+    paginator = Paginator(
         patients.prefetch_related("care_team__user").order_by(
             "-open_alert_count", "last_name", "first_name", "id"
         ),
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    counts = access.patients_visible(request, Perm.VIEW_CLINICAL).aggregate(
-        mine=Count("id", filter=Q(therapist=request.user, discharged_at__isnull=True)),
-        clinic=Count("id", filter=Q(discharged_at__isnull=True)),
     )
+    if status == "active" and not query and scope in counts:
+        paginator.count = counts[scope]  # counted just above: not again
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "clinic/caseload.html",

@@ -12,8 +12,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient
@@ -477,26 +476,12 @@ def running_snoozes(patient: Patient) -> list[AlertSnooze]:
 
 
 def with_log_summary(patients: models.QuerySet, *, today: dt.date, sparkline_days: int):
-    """`patients` annotated for a caseload: open alerts, last log date, and recent pains.
-
-    Subqueries rather than joins, so the counts do not multiply each other, and one prefetch for
-    the recent logs of the whole page: the query count does not grow with patients or logs.
-    """
-    open_alerts = (
-        Alert.objects.open()
-        .filter(patient=OuterRef("pk"))
-        .order_by()
-        .values("patient")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    last_log = DailyLog.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")
+    """`patients` with their recent pains for a caseload (`recent_logs`): one prefetch for the
+    whole page, so the query count does not grow with patients or logs. The open alerts and the
+    last log date are stored on the patient (`rehab.services.patient_signals_refresh`)."""
     recent = (
         DailyLog.objects.recent(today, sparkline_days)
         .order_by("date")
         .only("patient_id", "date", "site_pain", "activity_pain", "morning_pain")
     )
-    return patients.annotate(
-        open_alert_count=Coalesce(Subquery(open_alerts), Value(0)),
-        last_log_date=Subquery(last_log[:1]),
-    ).prefetch_related(Prefetch("daily_logs", queryset=recent, to_attr="recent_logs"))
+    return patients.prefetch_related(Prefetch("daily_logs", queryset=recent, to_attr="recent_logs"))

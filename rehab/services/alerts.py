@@ -10,6 +10,12 @@ open alert's row (`select_for_update`); the partial unique index on (patient, ru
 means two of them can never both insert an open alert: the second waits for the first to commit,
 fails inside a savepoint and locks the first one's row instead. Rules are taken in one order, so
 two recorders never wait for each other in a circle.
+
+The patient's row carries what the caseload orders by: `open_alert_count` and `last_log_date`
+(`patient_signals_refresh`). Every write that can change them locks the patient's row first,
+before any alert or plan row (as `daily_log_save` and the plan engine do), then stores a fresh
+count in the same transaction; a snooze that runs out is closed by `alert_snoozes_close_ended`
+(every five minutes), which recounts its patient.
 """
 
 import datetime as dt
@@ -17,7 +23,8 @@ import itertools
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import Patient
@@ -28,6 +35,7 @@ from rehab.models import (
     Alert,
     AlertOccurrence,
     AlertSnooze,
+    DailyLog,
 )
 from rehab.rules import alerts as alert_rules
 
@@ -48,13 +56,18 @@ def alerts_record(*, patient: Patient, found: Iterable[alert_rules.Alert]) -> li
     """
     found = sorted(found, key=lambda alert: (alert.rule, max(alert.dates), alert.key))
     known = _known_keys(patient, [alert.key for alert in found])
-    changed = []
+    found = [finding for finding in found if finding.key not in known]
+    if not found:
+        return []
+    patient_lock(patient.pk)
+    changed, opened = [], False
     for rule, findings in itertools.groupby(found, key=lambda alert: alert.rule):
-        findings = [finding for finding in findings if finding.key not in known]
-        if findings:
-            alert = _record_rule(patient, rule, findings)
-            if alert is not None:
-                changed.append(alert)
+        alert, created = _record_rule(patient, rule, list(findings))
+        if alert is not None:
+            changed.append(alert)
+            opened = opened or created
+    if opened:
+        patient_signals_refresh(patient.pk)
     return changed
 
 
@@ -63,7 +76,11 @@ def _known_keys(patient: Patient, keys: list[str]) -> set[str]:
     return set(occurrences.values_list("key", flat=True))
 
 
-def _record_rule(patient: Patient, rule: str, findings: list[alert_rules.Alert]) -> Alert | None:
+def _record_rule(
+    patient: Patient, rule: str, findings: list[alert_rules.Alert]
+) -> tuple[Alert | None, bool]:
+    """The alert that took the findings (None if another recorder stored them all), and whether
+    it was opened now."""
     with transaction.atomic():
         alert, created = _open_alert_locked(patient, findings[0])
         # Read again under the lock: a recorder that held it may have stored some of these.
@@ -72,7 +89,7 @@ def _record_rule(patient: Patient, rule: str, findings: list[alert_rules.Alert])
         if not new:
             if created:
                 alert.delete()
-            return None
+            return None, False
         if created:
             alert.dates, alert.occurrences = [], 0
         alert.record(new)
@@ -81,7 +98,7 @@ def _record_rule(patient: Patient, rule: str, findings: list[alert_rules.Alert])
         for occurrence in new:
             occurrence.alert = alert
         AlertOccurrence.objects.bulk_create(new)
-    return alert
+    return alert, created
 
 
 def _open_alert_locked(patient: Patient, first: alert_rules.Alert) -> tuple[Alert, bool]:
@@ -133,12 +150,14 @@ def alert_acknowledge(
     if reason not in AcknowledgementReason.values:
         raise ValueError(f"unknown acknowledgement reason {reason!r}")
     with transaction.atomic():
+        patient_lock(alert.patient_id)
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
         if not locked.is_open:
             return False
         if seen_occurrences is not None and locked.occurrences != seen_occurrences:
             raise AlertChanged(locked.occurrences)
         locked.acknowledge(by=by, reason=reason, note=note)
+        patient_signals_refresh(alert.patient_id)
     alert.refresh_from_db()
     return True
 
@@ -151,16 +170,23 @@ def alert_snooze(*, patient: Patient, rule: str, days: int, by) -> AlertSnooze:
         raise ValueError(f"snooze for 1 to {SNOOZE_MAX_DAYS} days, not {days}")
     now = timezone.now()
     with transaction.atomic():
+        patient_lock(patient.pk)
         _end_snoozes(patient, rule, now=now, by=by)
-        return AlertSnooze.objects.create(
+        snooze = AlertSnooze.objects.create(
             patient=patient, rule=rule, until=now + dt.timedelta(days=days), created_by=by
         )
+        patient_signals_refresh(patient.pk, now=now)
+    return snooze
 
 
 def alert_snooze_lift(*, snooze: AlertSnooze, by) -> bool:
     """End a snooze early; False when it had already ended."""
+    now = timezone.now()
     with transaction.atomic():
-        return bool(_end_snoozes(snooze.patient, snooze.rule, now=timezone.now(), by=by))
+        patient_lock(snooze.patient_id)
+        lifted = _end_snoozes(snooze.patient, snooze.rule, now=now, by=by)
+        patient_signals_refresh(snooze.patient_id, now=now)
+    return bool(lifted)
 
 
 def _end_snoozes(patient: Patient, rule: str, *, now: dt.datetime, by) -> int:
@@ -169,3 +195,81 @@ def _end_snoozes(patient: Patient, rule: str, *, now: dt.datetime, by) -> int:
     not_lifted = AlertSnooze.objects.filter(patient=patient, rule=rule, lifted_at__isnull=True)
     not_lifted.filter(until__lte=now).update(lifted_at=F("until"))
     return not_lifted.filter(until__gt=now).update(lifted_at=now, lifted_by=by)
+
+
+def alert_snoozes_close_ended(now: dt.datetime | None = None) -> int:
+    """Close the snoozes that have run out (at their end, as a new snooze would) and recount
+    their patients, whose muted alerts count as open again. One transaction per patient;
+    idempotent. Returns how many patients were recounted."""
+    now = now or timezone.now()
+    ended = AlertSnooze.objects.filter(lifted_at__isnull=True, until__lte=now)
+    patient_ids = list(ended.order_by().values_list("patient_id", flat=True).distinct())
+    for patient_id in patient_ids:
+        with transaction.atomic():
+            patient_lock(patient_id)
+            ended.filter(patient_id=patient_id).update(lifted_at=F("until"))
+            patient_signals_refresh(patient_id, now=now)
+    return len(patient_ids)
+
+
+# --- The patient's stored signals ------------------------------------------------------------
+
+
+def patient_lock(patient_id) -> None:
+    """Lock the patient's row until the transaction ends: every writer of alerts, logs or plans
+    takes it first, so they queue per patient in one order (no deadlock) and each stores a
+    count that sees the others' committed rows."""
+    Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk").first()
+
+
+def fresh_signals(now: dt.datetime | None = None) -> dict:
+    """The stored signals as expressions over a patient's rows (`OuterRef("pk")`)."""
+    open_alerts = (
+        Alert.objects.open(now)
+        .filter(patient=OuterRef("pk"))
+        .order_by()
+        .values("patient")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    last_log = DailyLog.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")
+    return {
+        "open_alert_count": Coalesce(Subquery(open_alerts), Value(0)),
+        "last_log_date": Subquery(last_log[:1]),
+    }
+
+
+def patient_signals_refresh(patient_id, *, now: dt.datetime | None = None) -> None:
+    """Store the patient's open alert count and last log date, counted afresh (one UPDATE).
+    Call it in the transaction of the write that changed them, after `patient_lock`."""
+    Patient.objects.filter(pk=patient_id).update(**fresh_signals(now))
+
+
+REPAIR_BATCH = 1000
+
+
+def patient_signals_repair(*, clinic_id: int | None = None, fix: bool = True) -> list:
+    """The patients whose stored signals differ from a fresh count (of one clinic, or all),
+    stored afresh when `fix`. Should find none: every write keeps them."""
+    patients = Patient.objects.order_by("pk")
+    if clinic_id is not None:
+        patients = patients.filter(clinic_id=clinic_id)
+    fresh = fresh_signals()
+    stale = [
+        row["pk"]
+        for row in patients.annotate(
+            fresh_count=fresh["open_alert_count"], fresh_last=fresh["last_log_date"]
+        )
+        .values("pk", "open_alert_count", "last_log_date", "fresh_count", "fresh_last")
+        .iterator(chunk_size=5000)
+        if (row["open_alert_count"], row["last_log_date"])
+        != (row["fresh_count"], row["fresh_last"])
+    ]
+    for start in range(0, len(stale) if fix else 0, REPAIR_BATCH):
+        batch = stale[start : start + REPAIR_BATCH]
+        with transaction.atomic():  # locked first, in one order, then counted afresh
+            list(
+                Patient.objects.select_for_update().filter(pk__in=batch).order_by("pk").values("pk")
+            )
+            Patient.objects.filter(pk__in=batch).update(**fresh_signals())
+    return stale

@@ -86,6 +86,7 @@ def daily_log_save(
         for name, value in fields.items():
             setattr(log, name, DailyLog._meta.get_field(name).to_python(value))
         log.save()
+        alerts.patient_signals_refresh(patient.pk)  # its last log date, for the caseload
         rows = [_as_stored(Activity(log=log, position=n, **a)) for n, a in enumerate(activities)]
         if before is None or [row.snapshot() for row in rows] != before["activities"]:
             if before is not None:  # a new log has no sessions to replace
@@ -170,6 +171,7 @@ def daily_log_delete(*, log: DailyLog, by, today: dt.date) -> None:
             after=None,
         )
         log.delete()
+        alerts.patient_signals_refresh(log.patient_id)
         alerts_evaluate(log.patient, today=today)
         plans.plan_evaluate_for_patient(log.patient, today=today)
         outcome_facts_refresh(log.patient)

@@ -427,6 +427,7 @@ def plan_resume(
 
 
 def _locked(plan: Plan) -> Plan:
+    alerts.patient_lock(plan.patient_id)  # the patient's row first, as every writer takes it
     return (
         Plan.objects.select_for_update(of=("self",))
         .select_related("patient", "patient__clinic", "patient__user")

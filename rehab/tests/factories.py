@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from rehab.models import RULE_CHOICES, Activity, Alert, AlertOccurrence, DailyLog
+from rehab.services import patient_signals_refresh
 
 
 class DailyLogFactory(factory.django.DjangoModelFactory):
@@ -67,6 +68,7 @@ class AlertFactory(factory.django.DjangoModelFactory):
                 last_date=alert.last_date,
                 rules_version=alert.rules_version,
             )
+            patient_signals_refresh(alert.patient_id)  # as the services keep it
 
 
 def day_log(patient, date, pain=1, *, morning=None, during=None, run_m=None, **fields) -> DailyLog:
@@ -81,6 +83,7 @@ def day_log(patient, date, pain=1, *, morning=None, during=None, run_m=None, **f
     )
     if run_m is not None:
         ActivityFactory(log=log, kind="run", distance_m=run_m, duration_min=30)
+    patient_signals_refresh(patient.pk)  # its last log date, as daily_log_save keeps it
     return log
 
 
