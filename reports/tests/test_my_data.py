@@ -17,6 +17,7 @@ from notifications.tests.factories import DeliveryFactory, NotificationFactory
 from rehab.models import patient_today
 from rehab.tests import measure_factories
 from rehab.tests.factories import ActivityFactory, active_plan, day_log, place
+from reports.audit_trail import action_label
 from reports.my_data import my_data_zip
 
 SECTIONS = [
@@ -130,6 +131,7 @@ def test_the_runner_downloads_all_their_data_as_json_and_csv(client, pats_record
     assert (event.actor, event.patient) == (pat.user, pat)
     assert event.detail["rows"]["daily_logs"] == 2
     assert event.detail["bytes"] == len(response.content)
+    assert action_label(event.action) == "Downloaded their own data"  # the audit trail's words
 
 
 def test_another_patient_gets_only_their_own_data(client, pats_record, pia):
