@@ -9,7 +9,7 @@ they keep the clinic's inbox): this module never decides it.
 import dataclasses
 import datetime as dt
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest
 from django.utils import timezone
@@ -198,16 +198,21 @@ def worklist(request: HttpRequest) -> dict[str, Block | None]:
 # --- The navigation's counts ------------------------------------------------------------------
 
 
-def _count_of(queryset, constant: str):
-    """A scalar subquery counting `queryset` (grouped by a column that is constant within it)."""
-    counted = queryset.order_by().values(constant).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted[:1]), Value(0))
+def _count_of(queryset):
+    """A scalar subquery counting `queryset`: one COUNT(*) without GROUP BY (a grouped count of
+    the key led PostgreSQL to scan the table instead of reading a small index alone)."""
+    counted = queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+    return Coalesce(Subquery(counted.values("n")), Value(0))
 
 
-def _sum_of(queryset, field: str, constant: str):
-    """A scalar subquery summing `field` over `queryset` (grouped as `_count_of`)."""
-    summed = queryset.order_by().values(constant).annotate(n=Sum(field)).values("n")
-    return Coalesce(Subquery(summed[:1]), Value(0))
+def _sum_of(queryset, field: str):
+    """A scalar subquery summing `field` over `queryset`, as `_count_of`."""
+    summed = (
+        queryset.order_by()
+        .annotate(n=Func(F(field), function="SUM", output_field=IntegerField()))
+        .values("n")
+    )
+    return Coalesce(Subquery(summed), Value(0))
 
 
 def nav_counts(request: HttpRequest) -> dict[str, int]:
@@ -231,9 +236,9 @@ def nav_counts(request: HttpRequest) -> dict[str, int]:
     return (
         Clinic.objects.filter(pk=clinic.pk)
         .values(
-            triage=_count_of(triage, "clinic"),
-            alerts=_sum_of(alerts, "open_alert_count", "clinic"),
-            approvals=_count_of(approvals, "plan__patient__clinic"),
+            triage=_count_of(triage),
+            alerts=_sum_of(alerts, "open_alert_count"),
+            approvals=_count_of(approvals),
         )
         .get()
     )
