@@ -52,22 +52,24 @@ def alerts_record(*, patient: Patient, found: Iterable[alert_rules.Alert]) -> li
     """Record the rules' findings on the patient's alerts; return the alerts that took any.
 
     Idempotent: findings whose key is already stored, on an open or an acknowledged alert, are
-    skipped. Call inside a transaction (the locks last until it commits).
+    skipped. Writers call it inside their own transaction, so the locks last until the whole
+    write commits; called alone, it is its own transaction.
     """
     found = sorted(found, key=lambda alert: (alert.rule, max(alert.dates), alert.key))
     known = _known_keys(patient, [alert.key for alert in found])
     found = [finding for finding in found if finding.key not in known]
     if not found:
         return []
-    patient_lock(patient.pk)
     changed, opened = [], False
-    for rule, findings in itertools.groupby(found, key=lambda alert: alert.rule):
-        alert, created = _record_rule(patient, rule, list(findings))
-        if alert is not None:
-            changed.append(alert)
-            opened = opened or created
-    if opened:
-        patient_signals_refresh(patient.pk)
+    with transaction.atomic():
+        patient_lock(patient.pk)
+        for rule, findings in itertools.groupby(found, key=lambda alert: alert.rule):
+            alert, created = _record_rule(patient, rule, list(findings))
+            if alert is not None:
+                changed.append(alert)
+                opened = opened or created
+        if opened:
+            patient_signals_refresh(patient.pk)
     return changed
 
 

@@ -72,3 +72,12 @@ def test_a_log_save_racing_the_nightly_job_raises_each_alert_once(pat):
     jobs = [lambda: services.alerts_evaluate(pat, today=TODAY) for _ in range(4)]
     assert at_once(jobs) == []
     assert list(Alert.objects.values_list("rule", "occurrences")) == [("site_pain_high", 3)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_outside_any_transaction_is_its_own_transaction(pat):
+    assert connection.in_atomic_block is False  # as a shell, a script or a live-server test
+    services.alerts_record(patient=pat, found=[finding(TODAY)])
+    services.alerts_record(patient=pat, found=[finding(TODAY + dt.timedelta(days=1))])
+    alert = Alert.objects.get(patient=pat)
+    assert alert.occurrences == 2 and AlertOccurrence.objects.filter(alert=alert).count() == 2
