@@ -218,4 +218,4 @@ def _slots_sql(slots: list[Slot], params: list) -> str:
     for s in slots:
         params.extend([s.zone, s.clinic_zone, s.at, s.moment, s.day, s.since_from, s.since_until])
     values = ", ".join([row] * len(slots))
-    return f"SELECT * FROM (VALUES {values}) AS v({columns})"  # noqa: S608 # nosec B608 - placeholders only
+    return f"SELECT * FROM (VALUES {values}) AS v({columns})"  # noqa: S608 # nosec B608 - the values are placeholders only
