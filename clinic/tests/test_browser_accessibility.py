@@ -57,6 +57,17 @@ def test_it_checks_the_page_again_as_the_test_leaves_it(live_server, watched):
     assert "/accounts/login/ at 390 px: label" in found
 
 
+def test_the_focused_skip_link_hides_no_other_target(live_server, watched):
+    page, watch = watched
+    page.goto(f"{live_server.url}/accounts/login/")
+    skip = page.locator(".skip-link")
+    skip.focus()  # as the first Tab from the address bar does: the link is shown
+    expect(skip).to_be_focused()
+    shown, brand = skip.bounding_box(), page.locator(".navbar-brand").bounding_box()
+    assert shown["y"] + shown["height"] <= brand["y"]  # above the header, not over its brand
+    assert watch.finish() == []  # axe's target-size rule on the page as left, link focused
+
+
 ROLES = ["admin", "therapist", "patient", "coach", "nutritionist"]
 
 
