@@ -529,6 +529,11 @@ def intake_link_unsubscribed(link: IntakeLink) -> bool:
 # --- Events -----------------------------------------------------------------------------------
 
 
+def event_key(patient: Patient, key: str) -> str:
+    """The ledger key `notify_patient` stores for the patient's event `key`."""
+    return f"{patient.pk}:{key}"[:120]
+
+
 def notify_patient(patient: Patient, kind: str, *, context: dict, key: str) -> list[Delivery]:
     """Tell the patient about an event on each channel they chose, once per `key`.
 
@@ -545,7 +550,7 @@ def notify_patient(patient: Patient, kind: str, *, context: dict, key: str) -> l
     now = timezone.now()
     chosen = preference.channels()
     reason = reminders_allowed(patient, preference) or ("" if chosen else "no channel chosen")
-    full_key = f"{patient.pk}:{key}"[:120]
+    full_key = event_key(patient, key)
     zone = zone_named(patient.time_zone)
     rows = [
         Delivery(

@@ -179,17 +179,17 @@ def measures_remind(*, now: dt.datetime) -> int:
     daily job). The ledger key names the occasions, so a second run adds nothing; returns how
     many runners were newly told."""
     from notifications.models import Delivery, Kind
-    from notifications.services import notify_patient
+    from notifications.services import event_key, notify_patient
 
     found = due_now(now=now)
     known = set(
         Delivery.objects.filter(
-            kind=Kind.MEASURES_DUE, key__in=[f"{d.patient.pk}:{d.key}"[:120] for d in found]
+            kind=Kind.MEASURES_DUE, key__in=[event_key(d.patient, d.key) for d in found]
         ).values_list("key", flat=True)
     )
     told = 0
     for due in found:
-        if f"{due.patient.pk}:{due.key}"[:120] in known:
+        if event_key(due.patient, due.key) in known:
             continue
         names = [INSTRUMENTS[code].abbreviation for code in CODES if code in due.occasions]
         first = next(iter(due.occasions.values()))
